@@ -1,0 +1,78 @@
+package org.jrnn.kernels;
+
+/** Plain-loop kernels: the reference every faster implementation is tested against. */
+public final class ScalarKernels implements Kernels {
+
+    @Override
+    public void matmulABt(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff, int n, int k, int g) {
+        for (int i = 0; i < n; i++) {
+            int ai = aOff + i * k;
+            int ci = cOff + i * g;
+            for (int j = 0; j < g; j++) {
+                int wj = wOff + j * k;
+                float s = 0f;
+                for (int p = 0; p < k; p++) {
+                    s += a[ai + p] * w[wj + p];
+                }
+                c[ci + j] += s;
+            }
+        }
+    }
+
+    @Override
+    public void matmulAB(float[] dc, int dcOff, float[] w, int wOff, float[] da, int daOff, int n, int k, int g) {
+        for (int i = 0; i < n; i++) {
+            int di = daOff + i * k;
+            int ci = dcOff + i * g;
+            for (int j = 0; j < g; j++) {
+                float s = dc[ci + j];
+                if (s == 0f) continue;
+                int wj = wOff + j * k;
+                for (int p = 0; p < k; p++) {
+                    da[di + p] += s * w[wj + p];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void matmulAtB(float[] dc, int dcOff, float[] a, int aOff, float[] dw, int dwOff, int n, int k, int g) {
+        for (int i = 0; i < n; i++) {
+            int ai = aOff + i * k;
+            int ci = dcOff + i * g;
+            for (int j = 0; j < g; j++) {
+                float s = dc[ci + j];
+                if (s == 0f) continue;
+                int wj = dwOff + j * k;
+                for (int p = 0; p < k; p++) {
+                    dw[wj + p] += s * a[ai + p];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void addRowVector(float[] bias, int biasOff, float[] c, int cOff, int n, int g) {
+        for (int i = 0; i < n; i++) {
+            int ci = cOff + i * g;
+            for (int j = 0; j < g; j++) {
+                c[ci + j] += bias[biasOff + j];
+            }
+        }
+    }
+
+    @Override
+    public void addColumnSums(float[] dc, int dcOff, float[] dBias, int dBiasOff, int n, int g) {
+        for (int i = 0; i < n; i++) {
+            int ci = dcOff + i * g;
+            for (int j = 0; j < g; j++) {
+                dBias[dBiasOff + j] += dc[ci + j];
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "scalar";
+    }
+}

@@ -1,0 +1,75 @@
+package org.jrnn.nn;
+
+/**
+ * Gated recurrent unit in PyTorch's formulation (= Keras GRU with {@code reset_after=True}),
+ * gate order r, z, n as {@code torch.nn.GRU}:
+ * r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r⊙h_n), h_t = (1−z)⊙n + z⊙h_{t-1},
+ * where x_* include b_ih and h_* = h_{t-1}·W_hhᵀ + b_hh (Cho et al. 2014).
+ */
+public final class GRU extends RecurrentLayer {
+
+    public GRU(int units) {
+        this(units, false, false);
+    }
+
+    public GRU(int units, boolean returnSequences) {
+        this(units, returnSequences, false);
+    }
+
+    public GRU(int units, boolean returnSequences, boolean goBackwards) {
+        super(units, 3, returnSequences, goBackwards);
+    }
+
+    @Override
+    public RecurrentLayer reversed() {
+        return new GRU(units, returnSequences(), !goBackwards());
+    }
+
+    @Override
+    protected void cellForward(int rows, int o, Cache c, float[] hPrev, float[] cPrev) {
+        int h = units;
+        int gh = 3 * h;
+        for (int row = 0; row < rows; row++) {
+            int g0 = (o + row) * gh;
+            int s0 = (o + row) * h;
+            for (int j = 0; j < h; j++) {
+                float r = sigmoid(c.gates[g0 + j] + c.hh[g0 + j]);
+                float z = sigmoid(c.gates[g0 + h + j] + c.hh[g0 + h + j]);
+                float n = tanh(c.gates[g0 + 2 * h + j] + r * c.hh[g0 + 2 * h + j]);
+                c.gates[g0 + j] = r;
+                c.gates[g0 + h + j] = z;
+                c.gates[g0 + 2 * h + j] = n;
+                c.out[s0 + j] = (1f - z) * n + z * hPrev[row * h + j];
+            }
+        }
+    }
+
+    @Override
+    protected void cellBackward(int rows, int o, Cache c, float[] dh, float[] dc, float[] hPrev, float[] cPrev,
+                                float[] dGates, float[] dHh, float[] dhPrev) {
+        int h = units;
+        int gh = 3 * h;
+        for (int row = 0; row < rows; row++) {
+            int g0 = (o + row) * gh;
+            int d0 = row * gh;
+            for (int j = 0; j < h; j++) {
+                float r = c.gates[g0 + j];
+                float z = c.gates[g0 + h + j];
+                float n = c.gates[g0 + 2 * h + j];
+                float hn = c.hh[g0 + 2 * h + j];
+                float hp = hPrev[row * h + j];
+                float d = dh[row * h + j];
+                float dn = d * (1f - z) * (1f - n * n);
+                float dz = d * (hp - n) * z * (1f - z);
+                float dr = dn * hn * r * (1f - r);
+                dGates[g0 + j] = dr;
+                dGates[g0 + h + j] = dz;
+                dGates[g0 + 2 * h + j] = dn;
+                dHh[d0 + j] = dr;
+                dHh[d0 + h + j] = dz;
+                dHh[d0 + 2 * h + j] = dn * r;
+                dhPrev[row * h + j] += d * z;
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package org.jrnn.nn;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.jrnn.kernels.Kernels;
+
+/**
+ * The time loop shared by {@link SimpleRNN}, {@link LSTM} and {@link GRU} over a packed batch.
+ * The input projection of all real tokens is one product; each step then multiplies only the
+ * rows still running by W_hh, so padding costs nothing and a finished sequence keeps its
+ * state — Keras' masking semantics, and PyTorch's packed-sequence semantics.
+ * {@code goBackwards} walks each sequence from its own last real token to its first.
+ *
+ * <p>Parameters as PyTorch: weight_ih (G·H, I), weight_hh (G·H, H), bias_ih, bias_hh (G·H),
+ * G = gates per cell; subclasses define the step math in {@link #cellForward}/{@link #cellBackward}.
+ */
+public abstract class RecurrentLayer implements Layer {
+    protected final int units; // H
+    protected final int gates; // G
+    private final boolean returnSequences;
+    private final boolean goBackwards;
+    protected int inputSize; // I
+    private int layerIndex;
+    protected Param weightIh;
+    protected Param weightHh;
+    protected Param biasIh;
+    protected Param biasHh;
+
+    protected RecurrentLayer(int units, int gates, boolean returnSequences, boolean goBackwards) {
+        if (units < 1) throw new IllegalArgumentException(getClass().getSimpleName() + " units must be >= 1, received: " + units);
+        this.units = units;
+        this.gates = gates;
+        this.returnSequences = returnSequences;
+        this.goBackwards = goBackwards;
+    }
+
+    /** A fresh, unbuilt layer of the same type and size running the other way (for Bidirectional). */
+    public abstract RecurrentLayer reversed();
+
+    /** Whether the cell keeps a cell state besides h (LSTM). */
+    protected boolean hasCellState() {
+        return false;
+    }
+
+    public int units() {
+        return units;
+    }
+
+    public boolean returnSequences() {
+        return returnSequences;
+    }
+
+    public boolean goBackwards() {
+        return goBackwards;
+    }
+
+    @Override
+    public boolean returnsSequences(boolean inputIsSequence) {
+        return returnSequences;
+    }
+
+    @Override
+    public String paramPrefix() {
+        return "rnn";
+    }
+
+    @Override
+    public int build(int inputSize, RandomGenerator rng) {
+        this.inputSize = inputSize;
+        int gh = gates * units;
+        weightIh = new Param(paramName("weight_ih"), gh, inputSize);
+        weightHh = new Param(paramName("weight_hh"), gh, units);
+        biasIh = new Param(paramName("bias_ih"), gh);
+        biasHh = new Param(paramName("bias_hh"), gh);
+        // Keras: kernel glorot_uniform over (I, G·H), recurrent_kernel orthogonal, bias zeros.
+        Initializers.glorotUniform(weightIh.data, inputSize, gh, rng);
+        Initializers.orthogonal(weightHh.data, gh, units, rng);
+        initBias(biasIh.data);
+        return units;
+    }
+
+    /** Hook for cell-specific bias init (LSTM's unit forget bias). */
+    protected void initBias(float[] biasIh) {}
+
+    private String paramName(String base) {
+        return "rnn." + base + "_l" + layerIndex + (goBackwards ? "_reverse" : "");
+    }
+
+    /** Stacked layers are numbered like PyTorch's num_layers: weight_ih_l0, weight_ih_l1, ... */
+    void setLayerIndex(int index) {
+        this.layerIndex = index;
+        if (weightIh != null) {
+            weightIh.rename(paramName("weight_ih"));
+            weightHh.rename(paramName("weight_hh"));
+            biasIh.rename(paramName("bias_ih"));
+            biasHh.rename(paramName("bias_hh"));
+        }
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of(weightIh, weightHh, biasIh, biasHh);
+    }
+
+    /** What one call keeps for backward. */
+    static final class Cache {
+        Matrix x;        // (N, I)
+        float[] gates;   // (N, G·H) cell-defined: activated gates
+        float[] hh;      // (N, G·H) h_{t-1}·W_hhᵀ + b_hh
+        float[] out;     // (N, H) h_t of every real step
+        float[] cell;    // (N, H) c_t (LSTM) or null
+    }
+
+    /** Full forward over the sequence; the per-step output (N, H) stays in the cache. */
+    Cache forwardSequence(Matrix x) {
+        PackedLayout lay = x.layout;
+        if (lay == null) {
+            throw new IllegalArgumentException(this + " expects a sequence input (B, T, " + inputSize
+                    + "); received a (B, " + x.cols + ") matrix: the layer before must return sequences");
+        }
+        if (x.cols != inputSize) {
+            throw new IllegalArgumentException(this + " expects " + inputSize + " input features, received: " + x.cols);
+        }
+        int n = lay.rows;
+        int h = units;
+        int gh = gates * h;
+        Kernels k = Kernels.get();
+        Cache c = new Cache();
+        c.x = x;
+        c.gates = new float[n * gh];
+        k.matmulABt(x.data, 0, weightIh.data, 0, c.gates, 0, n, inputSize, gh); // all steps at once
+        k.addRowVector(biasIh.data, 0, c.gates, 0, n, gh);
+        c.hh = new float[n * gh];
+        c.out = new float[n * h];
+        c.cell = hasCellState() ? new float[n * h] : null;
+        float[] hPrev = new float[lay.batch * h]; // (B, H)
+        float[] cPrev = hasCellState() ? new float[lay.batch * h] : null;
+        int steps = lay.steps;
+        for (int s = 0; s < steps; s++) {
+            int t = goBackwards ? steps - 1 - s : s;
+            int rows = lay.batchSizes[t];
+            int o = lay.offsets[t];
+            loadPrevious(lay, t, rows, c.out, hPrev);
+            if (cPrev != null) loadPrevious(lay, t, rows, c.cell, cPrev);
+            k.matmulABt(hPrev, 0, weightHh.data, 0, c.hh, o * gh, rows, h, gh);
+            k.addRowVector(biasHh.data, 0, c.hh, o * gh, rows, gh);
+            cellForward(rows, o, c, hPrev, cPrev);
+        }
+        return c;
+    }
+
+    /** The step processed before t: t−1 forwards, t+1 backwards. */
+    private int previousStep(int t, int steps) {
+        int p = goBackwards ? t + 1 : t - 1;
+        return p >= 0 && p < steps ? p : -1;
+    }
+
+    /**
+     * Copies the state each running row had after the previous step into buf (rows, H).
+     * Rows that had no previous step (the first step, or a sequence that starts later when
+     * going backwards) start from zeros.
+     */
+    private void loadPrevious(PackedLayout lay, int t, int rows, float[] states, float[] buf) {
+        int h = units;
+        int p = previousStep(t, lay.steps);
+        int m = p < 0 ? 0 : Math.min(rows, lay.batchSizes[p]);
+        if (m > 0) System.arraycopy(states, lay.offsets[p] * h, buf, 0, m * h);
+        Arrays.fill(buf, m * h, rows * h, 0f);
+    }
+
+    /**
+     * One step for {@code rows} running sequences whose packed rows start at {@code o}:
+     * c.gates rows hold x·W_ihᵀ + b_ih, c.hh rows hold h·W_hhᵀ + b_hh. Must write c.out rows
+     * (and c.cell rows), and may overwrite c.gates rows with what backward needs.
+     */
+    protected abstract void cellForward(int rows, int o, Cache c, float[] hPrev, float[] cPrev);
+
+    /**
+     * Backward of one step. dh (rows, H) is dL/dh_t; dc (rows, H) is dL/dc_t on entry and must
+     * hold dL/dc_{t-1} on exit (LSTM only). Writes dL/d(x-projection) into dGates rows from
+     * {@code o}, dL/d(h-projection) into dHh (rows, G·H), and may add direct terms into
+     * dhPrev (rows, H, zeroed by the caller).
+     */
+    protected abstract void cellBackward(int rows, int o, Cache c, float[] dh, float[] dc, float[] hPrev, float[] cPrev,
+                                         float[] dGates, float[] dHh, float[] dhPrev);
+
+    /** Final state per sequence (B, H), sorted order: each sequence's last processed step. */
+    Matrix finalState(Cache c) {
+        PackedLayout lay = c.x.layout;
+        int h = units;
+        float[] y = new float[lay.batch * h];
+        for (int b = 0; b < lay.batch; b++) {
+            System.arraycopy(c.out, finalRow(lay, b) * h, y, b * h, h);
+        }
+        return new Matrix(y, lay.batch, h, null);
+    }
+
+    private int finalRow(PackedLayout lay, int b) {
+        return goBackwards ? lay.row(0, b) : lay.lastRow(b);
+    }
+
+    @Override
+    public Forward forward(Matrix x, boolean training, RandomGenerator rng) {
+        Cache c = forwardSequence(x);
+        Matrix y = returnSequences ? new Matrix(c.out, x.rows, units, x.layout) : finalState(c);
+        return new Forward(y, c);
+    }
+
+    @Override
+    public Matrix backward(Object cache, Matrix dy, Gradients grads) {
+        Cache c = (Cache) cache;
+        PackedLayout lay = c.x.layout;
+        int h = units;
+        float[] dOut;
+        if (returnSequences) {
+            dOut = dy.data;
+        } else {
+            dOut = new float[lay.rows * h];
+            for (int b = 0; b < lay.batch; b++) {
+                System.arraycopy(dy.data, b * h, dOut, finalRow(lay, b) * h, h);
+            }
+        }
+        return backwardSequence(c, dOut, grads);
+    }
+
+    /** BPTT over the packed batch given dL/dh_t for every real step (N, H). */
+    Matrix backwardSequence(Cache c, float[] dOut, Gradients grads) {
+        PackedLayout lay = c.x.layout;
+        int n = lay.rows;
+        int h = units;
+        int gh = gates * h;
+        int batch = lay.batch;
+        Kernels k = Kernels.get();
+        float[] dGates = new float[n * gh];      // (N, G·H) dL/d(x·W_ihᵀ + b_ih)
+        float[] dHh = new float[batch * gh];     // (B, G·H) one step's dL/d(h·W_hhᵀ + b_hh)
+        float[] dh = new float[batch * h];       // (B, H)
+        float[] dhCarry = new float[batch * h];  // (B, H) from the step processed after this one
+        float[] dc = hasCellState() ? new float[batch * h] : null;
+        float[] dcCarry = hasCellState() ? new float[batch * h] : null;
+        float[] dhPrev = new float[batch * h];
+        float[] hPrev = new float[batch * h];
+        float[] cPrev = hasCellState() ? new float[batch * h] : null;
+        float[] dWhh = grads.of(weightHh);
+        float[] dBhh = grads.of(biasHh);
+        int steps = lay.steps;
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = goBackwards ? steps - 1 - s : s;
+            int rows = lay.batchSizes[t];
+            int o = lay.offsets[t];
+            loadPrevious(lay, t, rows, c.out, hPrev);
+            if (cPrev != null) loadPrevious(lay, t, rows, c.cell, cPrev);
+            for (int i = 0; i < rows * h; i++) dh[i] = dOut[o * h + i] + dhCarry[i];
+            if (dc != null) System.arraycopy(dcCarry, 0, dc, 0, rows * h);
+            Arrays.fill(dhPrev, 0, rows * h, 0f);
+            cellBackward(rows, o, c, dh, dc, hPrev, cPrev, dGates, dHh, dhPrev);
+            k.matmulAB(dHh, 0, weightHh.data, 0, dhPrev, 0, rows, h, gh);
+            k.matmulAtB(dHh, 0, hPrev, 0, dWhh, 0, rows, h, gh);
+            k.addColumnSums(dHh, 0, dBhh, 0, rows, gh);
+            // Hand dL/dh_{t-1} to the previous step; rows it does not have started from zeros.
+            int p = previousStep(t, steps);
+            int pRows = p < 0 ? 0 : lay.batchSizes[p];
+            int m = Math.min(rows, pRows);
+            System.arraycopy(dhPrev, 0, dhCarry, 0, m * h);
+            Arrays.fill(dhCarry, m * h, Math.max(m, pRows) * h, 0f);
+            if (dc != null) {
+                System.arraycopy(dc, 0, dcCarry, 0, m * h);
+                Arrays.fill(dcCarry, m * h, Math.max(m, pRows) * h, 0f);
+            }
+        }
+        k.matmulAtB(dGates, 0, c.x.data, 0, grads.of(weightIh), 0, n, inputSize, gh);
+        k.addColumnSums(dGates, 0, grads.of(biasIh), 0, n, gh);
+        float[] dx = new float[n * inputSize];
+        k.matmulAB(dGates, 0, weightIh.data, 0, dx, 0, n, inputSize, gh);
+        return new Matrix(dx, n, inputSize, lay);
+    }
+
+    static float sigmoid(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+
+    static float tanh(float x) {
+        return (float) Math.tanh(x);
+    }
+
+    /** Constructor view, as Keras/PyTorch print layers. */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + units
+                + (returnSequences ? ", returnSequences=true" : "")
+                + (goBackwards ? ", goBackwards=true" : "") + ")";
+    }
+}

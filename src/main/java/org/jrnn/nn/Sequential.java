@@ -1,0 +1,196 @@
+package org.jrnn.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * A Keras-style stack: an {@link Embedding}, then layers (recurrent, Bidirectional, pooling,
+ * Dropout, Dense). Layers are built as they are added, so shape errors surface at once, and
+ * initialised from the model's seed. Parameter names are PyTorch {@code state_dict} keys:
+ * {@code embedding.weight}, {@code rnn.weight_ih_l0[_reverse]}, {@code fc.weight}.
+ *
+ * <p>Order of use: add layers; then {@link #forward} / {@link #backward} per batch (the fit
+ * loop in {@code org.jrnn.train} drives them), or {@link #predictProbabilities}.
+ */
+public final class Sequential {
+    private final RandomGenerator initRng;
+    private Embedding embedding;
+    private final List<Layer> layers = new ArrayList<>();
+    private final List<Integer> outputSizes = new ArrayList<>();
+    private int outputSize;
+    private boolean outputIsSequence;
+    private int recurrentCount;
+    private int denseCount;
+
+    public Sequential(long seed) {
+        this.initRng = new SplittableRandom(seed);
+    }
+
+    public Sequential add(Embedding e) {
+        if (embedding != null) throw new IllegalStateException("the model already has an Embedding; it must be the first and only one");
+        e.init(initRng);
+        embedding = e;
+        outputSize = e.dim();
+        outputIsSequence = true;
+        return this;
+    }
+
+    public Sequential add(Layer layer) {
+        if (embedding == null) throw new IllegalStateException("add an Embedding first; received " + layer);
+        if ((layer instanceof RecurrentLayer || layer instanceof Bidirectional
+                || layer instanceof GlobalAveragePooling1D || layer instanceof GlobalMaxPooling1D) && !outputIsSequence) {
+            throw new IllegalArgumentException(layer + " expects a sequence input (None, None, " + outputSize
+                    + "), but the previous layer returns (None, " + outputSize
+                    + "): set returnSequences=true on the recurrent layer before it");
+        }
+        outputSize = layer.build(outputSize, initRng);
+        outputIsSequence = layer.returnsSequences(outputIsSequence);
+        if (layer instanceof RecurrentLayer r) {
+            r.setLayerIndex(recurrentCount++);
+        } else if (layer instanceof Bidirectional b) {
+            b.setLayerIndex(recurrentCount++);
+        } else if (layer instanceof Dense) {
+            if (denseCount > 0) {
+                for (Param p : layer.params()) p.rename(p.name().replaceFirst("^fc\\.", "fc" + denseCount + "."));
+            }
+            denseCount++;
+        }
+        layers.add(layer);
+        outputSizes.add(outputSize);
+        return this;
+    }
+
+    public Embedding embedding() {
+        return embedding;
+    }
+
+    public List<Layer> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    public int outputSize() {
+        return outputSize;
+    }
+
+    /** Checks that the stack ends in one vector per sequence (needed by a classifier). */
+    public void checkClassifier() {
+        if (embedding == null || layers.isEmpty()) throw new IllegalStateException("the model needs an Embedding and at least one layer");
+        if (outputIsSequence) {
+            throw new IllegalStateException("the model outputs a sequence; end it with a recurrent layer without returnSequences, "
+                    + "or a pooling layer, then Dense");
+        }
+    }
+
+    public List<Param> params() {
+        List<Param> all = new ArrayList<>(embedding.params());
+        for (Layer l : layers) all.addAll(l.params());
+        return all;
+    }
+
+    /** Parameters by PyTorch state-dict name, in model order. */
+    public Map<String, Param> stateDict() {
+        Map<String, Param> m = new LinkedHashMap<>();
+        for (Param p : params()) m.put(p.name(), p);
+        return m;
+    }
+
+    public long paramCount() {
+        long n = 0;
+        for (Param p : params()) n += p.size();
+        return n;
+    }
+
+    public void zeroGrad() {
+        for (Param p : params()) p.zeroGrad();
+    }
+
+    /** One forward pass: logits (B, K) in the batch's sorted order, plus what backward needs. */
+    public record Pass(SequenceBatch batch, Matrix logits, Object[] caches) {}
+
+    public SequenceBatch batch(int[][] tokens) {
+        return SequenceBatch.of(tokens, embedding.maskZero());
+    }
+
+    public Pass forward(SequenceBatch batch, boolean training, RandomGenerator rng) {
+        Matrix x = embedding.forward(batch.ids, batch.layout);
+        Object[] caches = new Object[layers.size()];
+        for (int i = 0; i < layers.size(); i++) {
+            Layer.Forward f = layers.get(i).forward(x, training, rng);
+            caches[i] = f.cache();
+            x = f.y();
+        }
+        return new Pass(batch, x, caches);
+    }
+
+    /** Backpropagates dLogits (B, K), adding every parameter's gradient into {@code grads}. */
+    public void backward(Pass pass, Matrix dLogits, Gradients grads) {
+        Matrix d = dLogits;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            d = layers.get(i).backward(pass.caches()[i], d, grads);
+        }
+        embedding.backward(pass.batch().ids, d, grads);
+    }
+
+    /** Class probabilities (B, K) in the caller's order. */
+    public float[][] predictProbabilities(int[][] tokens) {
+        Pass p = forward(batch(tokens), false, null);
+        Matrix logits = p.logits();
+        int k = logits.cols;
+        float[] probs = SoftmaxCrossEntropy.softmax(logits.data, logits.rows, k);
+        float[][] out = new float[tokens.length][];
+        int[] map = p.batch().layout.sortedToOriginal;
+        for (int s = 0; s < map.length; s++) {
+            float[] row = new float[k];
+            System.arraycopy(probs, s * k, row, 0, k);
+            out[map[s]] = row;
+        }
+        return out;
+    }
+
+    /** Keras' model.summary(): layer, output shape and parameter count (Keras convention). */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        String fmt = "%-38s %-18s %12s%n";
+        String rule = "-".repeat(70) + System.lineSeparator();
+        sb.append(String.format(Locale.ROOT, fmt, "Layer (type)", "Output Shape", "Param #"));
+        sb.append(rule.replace('-', '='));
+        long kerasTotal = embedding.weight().size();
+        sb.append(String.format(Locale.ROOT, fmt, embedding.toString(), "(None, None, " + embedding.dim() + ")",
+                String.format(Locale.ROOT, "%,d", embedding.weight().size())));
+        boolean seq = true;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            seq = l.returnsSequences(seq);
+            long n = kerasParamCount(l);
+            kerasTotal += n;
+            int width = outputSizes.get(i);
+            String shape = seq ? "(None, None, " + width + ")" : "(None, " + width + ")";
+            sb.append(String.format(Locale.ROOT, fmt, l.toString(), shape, String.format(Locale.ROOT, "%,d", n)));
+        }
+        sb.append(rule.replace('-', '='));
+        sb.append(String.format(Locale.ROOT, "Total params (Keras count): %,d%n", kerasTotal));
+        long stored = paramCount();
+        if (stored != kerasTotal) {
+            sb.append(String.format(Locale.ROOT, "Stored params (PyTorch layout, separate b_ih and b_hh): %,d%n", stored));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Keras counts one recurrent bias for SimpleRNN and LSTM (b_ih + b_hh are one vector there)
+     * and two for GRU (reset_after=True); PyTorch always stores two.
+     */
+    static long kerasParamCount(Layer l) {
+        if (l instanceof Bidirectional b) return 2 * kerasParamCount(b.forwardLayer());
+        long n = 0;
+        for (Param p : l.params()) n += p.size();
+        if (l instanceof RecurrentLayer r && !(l instanceof GRU)) n -= (long) r.gates * r.units;
+        return n;
+    }
+}

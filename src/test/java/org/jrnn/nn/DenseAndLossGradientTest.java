@@ -1,0 +1,62 @@
+package org.jrnn.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.jrnn.testing.GradientCheck;
+import org.junit.jupiter.api.Test;
+
+class DenseAndLossGradientTest {
+
+    @Test
+    void denseGradients() {
+        Dense d = new Dense(3);
+        d.build(4, new SplittableRandom(1));
+        SplittableRandom rng = new SplittableRandom(2);
+        for (int i = 0; i < 3; i++) d.params().get(1).data[i] = (float) rng.nextDouble();
+        Matrix x = new Matrix(GradientCheck.randomArray(8, rng), 2, 4, null);
+        GradientCheck.checkLayer(d, x, 3);
+    }
+
+    @Test
+    void softmaxCrossEntropyGradient() {
+        float[] logits = GradientCheck.randomArray(12, new SplittableRandom(4));
+        for (int i = 0; i < logits.length; i++) logits[i] *= 3;
+        int[] labels = {0, 2, 1, 2};
+        Matrix m = new Matrix(logits, 4, 3, null);
+        float[] d = SoftmaxCrossEntropy.compute(m, labels).dLogits();
+        GradientCheck.check("softmax-CE dLogits", logits, d, () -> SoftmaxCrossEntropy.compute(m, labels).loss());
+    }
+
+    @Test
+    void crossEntropyIsStableForLargeLogits() {
+        Matrix m = new Matrix(new float[] {1000f, -1000f, 0f, -50f, 100f, 60f}, 2, 3, null);
+        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(m, new int[] {0, 2});
+        // row 0: loss ≈ 0; row 1: log(1 + e^-40 + e^-150) - (60 - 100) ≈ 40
+        assertThat(r.loss()).isCloseTo(20.0, org.assertj.core.api.Assertions.within(1e-4));
+        assertThat(r.correct()).isEqualTo(1);
+        for (float v : r.dLogits()) assertThat(Float.isFinite(v)).isTrue();
+    }
+
+    @Test
+    void labelsOutOfRangeAreRejected() {
+        Matrix m = new Matrix(new float[6], 2, 3, null);
+        assertThatThrownBy(() -> SoftmaxCrossEntropy.compute(m, new int[] {0, 3}))
+                .hasMessageContaining("label 3 outside [0, 3)");
+    }
+
+    @Test
+    void gradientCheckCatchesAWrongGradient() {
+        Dense d = new Dense(2);
+        d.build(3, new SplittableRandom(1));
+        Matrix x = new Matrix(GradientCheck.randomArray(6, new SplittableRandom(2)), 2, 3, null);
+        float[] wrong = new float[6];
+        assertThatThrownBy(() -> GradientCheck.check("deliberately wrong", d.params().get(0).data, wrong, () -> {
+            Matrix y = d.forward(x, false, null).y();
+            double s = 0;
+            for (float v : y.data) s += v;
+            return s;
+        })).isInstanceOf(AssertionError.class).hasMessageContaining("gradient check failed");
+    }
+}
