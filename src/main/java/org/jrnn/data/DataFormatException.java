@@ -1,0 +1,52 @@
+// A data file that cannot be used, with a one-line message a CLI can print as is: "<file>:<line>: <problem>"
+// or "<file>: <problem>" for whole-file problems (missing, empty, corrupt gzip). Unchecked, so callers
+// that cannot recover just let it reach the CLI's error handler.
+package org.jrnn.data;
+
+/** A bad or missing data file. {@link #getMessage()} is a single line naming the file and, if known, the line. */
+public final class DataFormatException extends RuntimeException {
+
+    private final String file;
+    private final long line;
+    private final String problem;
+
+    /** A problem at physical line {@code line} (1-based) of {@code file}. */
+    public DataFormatException(String file, long line, String problem) {
+        this(file, line, problem, null);
+    }
+
+    /** A problem with the whole of {@code file}. */
+    public DataFormatException(String file, String problem) {
+        this(file, 0, problem, null);
+    }
+
+    DataFormatException(String file, long line, String problem, Throwable cause) {
+        super(format(file, line, problem), cause);
+        this.file = file;
+        this.line = line;
+        this.problem = oneLine(problem);
+    }
+
+    /** The file as the caller named it. */
+    public String file() {
+        return file;
+    }
+
+    /** 1-based physical line, or 0 when the problem concerns the whole file. */
+    public long line() {
+        return line;
+    }
+
+    /** The message without the file and line prefix. */
+    public String problem() {
+        return problem;
+    }
+
+    private static String format(String file, long line, String problem) {
+        return line > 0 ? file + ":" + line + ": " + oneLine(problem) : file + ": " + oneLine(problem);
+    }
+
+    private static String oneLine(String s) {
+        return s.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
+    }
+}
