@@ -58,7 +58,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(SEED)
-    for name, per_class, prefix in (("train", 3000, 2000), ("test", 475, 1900)):
+    for name, per_class, prefix in (("train", 6000, 2000), ("test", 475, 1900)):
         lines = sample(read_lines_by_class(os.path.join(args.data, name + ".csv")), per_class, prefix, rng)
         write_gz(os.path.join(args.out, name + ".csv.gz"), lines)
         print(f"{name}.csv.gz: {len(lines)} rows")

@@ -1,7 +1,67 @@
 package org.jrnn.cli;
 
-public final class Main {
+import java.io.PrintWriter;
+import org.jrnn.data.DataFormatException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code jrnn} command line. Subcommands turn options into a config record and call one
+ * library method; this class maps failures to exit codes: 2 for bad input (one line, no stack
+ * trace unless --verbose), 1 for internal errors.
+ */
+@Command(name = "jrnn", mixinStandardHelpOptions = true, version = "jrnn 0.1.0",
+        description = "Recurrent neural network text classifiers in pure Java.",
+        subcommands = {TrainCommand.class, VocabCommand.class, PresetsCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
     public static void main(String[] args) {
-        System.out.println("jrnn");
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI in-process (tests use this) and returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean verbose = parsed.hasMatchedOption("--verbose")
+                    || (parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose"));
+            if (verbose) ex.printStackTrace(cmd.getErr());
+            cmd.getErr().println("jrnn: error: " + describe(ex));
+            cmd.getErr().flush();
+            return isBadInput(ex) ? EXIT_BAD_INPUT : 1;
+        });
+        cl.setParameterExceptionHandler((ex, args2) -> {
+            ex.getCommandLine().getErr().println("jrnn: error: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try 'jrnn " + ex.getCommandLine().getCommandName() + " --help' for usage.");
+            return EXIT_BAD_INPUT;
+        });
+        return cl.execute(args);
+    }
+
+    static boolean isBadInput(Throwable ex) {
+        return ex instanceof DataFormatException || ex instanceof IllegalArgumentException
+                || ex instanceof java.nio.file.NoSuchFileException || ex instanceof java.io.FileNotFoundException
+                || ex instanceof java.nio.file.AccessDeniedException || ex instanceof java.io.UncheckedIOException
+                || ex instanceof org.jrnn.train.TrainingDivergedException;
+    }
+
+    static String describe(Throwable ex) {
+        if (ex instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": file not found";
+        if (ex instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
+        String msg = ex.getMessage();
+        if (msg == null || msg.isBlank()) msg = ex.getClass().getSimpleName() + " (run with --verbose for details)";
+        if (!isBadInput(ex)) msg = "internal error: " + msg + " (run with --verbose for the stack trace)";
+        return msg.replace('\n', ' ');
     }
 }

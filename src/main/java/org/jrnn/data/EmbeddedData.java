@@ -1,4 +1,4 @@
-// The AG News sample bundled in the jar (12,000 train / 1,900 test rows, balanced; see the README beside
+// The AG News sample bundled in the jar (24,000 train / 1,900 test rows, balanced; see the README beside
 // the resources and tools/data/make_sample.py). It lets train/evaluate run with no data download; it is
 // not the benchmark data set.
 package org.jrnn.data;
@@ -19,7 +19,7 @@ public final class EmbeddedData {
     private EmbeddedData() {
     }
 
-    /** 12,000 training rows, 3,000 per class, shuffled; the first 2,000 hold 500 per class. */
+    /** 24,000 training rows, 6,000 per class, shuffled; the first 2,000 hold 500 per class. */
     public static List<Example> train() {
         return load("train.csv.gz");
     }

@@ -15,9 +15,9 @@ class EmbeddedDataTest {
     void sampleHasTheDocumentedSizesAndBalancedClasses() {
         List<Example> train = EmbeddedData.train();
         List<Example> test = EmbeddedData.test();
-        assertThat(train).hasSize(12_000);
+        assertThat(train).hasSize(24_000);
         assertThat(test).hasSize(1_900);
-        assertThat(classCounts(train)).containsExactly(3000, 3000, 3000, 3000);
+        assertThat(classCounts(train)).containsExactly(6000, 6000, 6000, 6000);
         assertThat(classCounts(train.subList(0, 2000))).containsExactly(500, 500, 500, 500);
         assertThat(classCounts(test)).containsExactly(475, 475, 475, 475);
         // Shuffled, not grouped by class.
@@ -28,7 +28,7 @@ class EmbeddedDataTest {
     void trainAndTestDoNotOverlap() {
         Set<String> seen = new HashSet<>();
         EmbeddedData.train().forEach(e -> seen.add(e.text(TextField.TITLE_AND_DESCRIPTION)));
-        assertThat(seen).hasSize(12_000);
+        assertThat(seen).hasSize(24_000);
         assertThat(EmbeddedData.test()).noneMatch(e -> seen.contains(e.text(TextField.TITLE_AND_DESCRIPTION)));
     }
 

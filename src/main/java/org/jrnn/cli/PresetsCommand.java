@@ -1,0 +1,30 @@
+package org.jrnn.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.jrnn.train.Preset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "presets", mixinStandardHelpOptions = true, description = "List the built-in model presets and their architectures.")
+final class PresetsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print each architecture in the --model JSON format.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        for (Preset p : Preset.all()) {
+            out.printf("%-12s %s%s; text: %s; batch %d%n", p.name(), p.description(),
+                    p.name().equals(Preset.DEFAULT) ? " (default)" : "", p.text().name().toLowerCase(), p.batchSize());
+            if (json) out.println(p.model().toJson());
+        }
+        out.flush();
+        return 0;
+    }
+}

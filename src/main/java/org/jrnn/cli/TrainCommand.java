@@ -1,0 +1,193 @@
+package org.jrnn.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.jrnn.io.AtomicFiles;
+import org.jrnn.nn.Sequential;
+import org.jrnn.train.EpochMetrics;
+import org.jrnn.train.ModelSpec;
+import org.jrnn.train.Preset;
+import org.jrnn.train.TrainConfig;
+import org.jrnn.train.TrainJob;
+import org.jrnn.train.TrainingListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a classifier (default: preset rnn_masked on the embedded AG News sample).",
+                "Validation data is the test set, as in the lesson."})
+final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = Preset.DEFAULT, description = "Model preset (see 'jrnn presets'; default ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--model", paramLabel = "FILE.json", description = "Architecture file (overrides the preset's model; see README).")
+    Path modelFile;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv (AG News format). Default: embedded sample.")
+    Path data;
+
+    @Option(names = "--train", paramLabel = "FILE", description = "Training CSV (with --test).")
+    Path trainFile;
+
+    @Option(names = "--test", paramLabel = "FILE", description = "Test/validation CSV (with --train).")
+    Path testFile;
+
+    @Option(names = "--epochs", description = "Epochs (default: 1, or 2 on the embedded sample).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", defaultValue = "0", description = "Batch size (default: the preset's).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for init and shuffling (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--vocab-size", defaultValue = "20000", description = "max_tokens incl. padding and [UNK] (default ${DEFAULT-VALUE}).")
+    int vocabSize;
+
+    @Option(names = "--adapt-rows", defaultValue = "0", description = "Adapt the vocabulary on the first N training rows (0 = all, default).")
+    int adaptRows;
+
+    @Option(names = "--vocab-ties", defaultValue = "first", description = "Vocabulary tie order: first or keras.")
+    String ties;
+
+    @Option(names = "--text", description = "title or title+description (default: the preset's).")
+    String text;
+
+    @Option(names = "--max-train-samples", defaultValue = "0", description = "Use only the first N training rows (0 = all).")
+    int maxTrainSamples;
+
+    @Option(names = "--metrics-out", paramLabel = "FILE", description = "Write the metrics as JSON here.")
+    Path metricsOut;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bars or summary; only the final line.")
+    boolean quiet;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    /** The embedded sample is small: two epochs reach the lesson's ~80 % in seconds. */
+    static final int EMBEDDED_DEFAULT_EPOCHS = 2;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Preset p = Preset.get(preset);
+        ModelSpec spec2 = modelFile != null ? ModelSpec.read(modelFile) : null;
+        boolean embedded = data == null && trainFile == null;
+        int e = epochs != null ? epochs : (embedded ? EMBEDDED_DEFAULT_EPOCHS : 1);
+        TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
+                Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text));
+        TrainJob.Prepared prepared = TrainJob.prepare(cfg);
+        Sequential model = TrainJob.buildModel(cfg, prepared);
+        if (!quiet) {
+            out.printf(Locale.ROOT, "jrnn train: preset %s on %s: %,d train / %,d test rows, vocabulary %,d, batch %d, %d epoch%s (data ready in %.1f s)%n",
+                    modelFile != null ? modelFile.toString() : p.name(), prepared.dataName(), prepared.train().size(), prepared.test().size(),
+                    prepared.vectorizer().size(), cfg.effectiveBatchSize(), e, e == 1 ? "" : "s", prepared.seconds());
+            out.print(model.summary());
+            out.flush();
+        }
+        TrainJob.Result result = TrainJob.run(cfg, prepared, model, quiet ? TrainingListener.NONE : new ProgressListener(out));
+        EpochMetrics last = result.last();
+        out.printf(Locale.ROOT, "final: val_accuracy %.4f, val_loss %.4f after %d epoch%s (%.1f s training, %,.0f tokens/s)%n",
+                last.valAccuracy(), last.valLoss(), result.history().size(), result.history().size() == 1 ? "" : "s",
+                result.history().stream().mapToDouble(EpochMetrics::seconds).sum(), tokensPerSecond(result.history()));
+        out.flush();
+        if (metricsOut != null) {
+            AtomicFiles.writeString(metricsOut, metricsJson(result));
+        }
+        return 0;
+    }
+
+    static double tokensPerSecond(List<EpochMetrics> h) {
+        long tokens = 0;
+        double s = 0;
+        for (EpochMetrics m : h) {
+            tokens += m.realTokens();
+            s += m.seconds();
+        }
+        return tokens / s;
+    }
+
+    static String metricsJson(TrainJob.Result r) throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("preset", r.config().preset().name());
+        m.put("model", r.config().model());
+        m.put("data", r.dataName());
+        m.put("train_rows", r.trainRows());
+        m.put("test_rows", r.testRows());
+        m.put("vocab_size", r.vectorizer().size());
+        m.put("params", r.model().paramCount());
+        m.put("batch_size", r.config().effectiveBatchSize());
+        m.put("seed", r.config().seed());
+        m.put("epochs", r.history().size());
+        List<Double> loss = new ArrayList<>(), acc = new ArrayList<>(), vl = new ArrayList<>(), va = new ArrayList<>(), secs = new ArrayList<>();
+        for (EpochMetrics e : r.history()) {
+            loss.add(e.loss());
+            acc.add(e.accuracy());
+            vl.add(e.valLoss());
+            va.add(e.valAccuracy());
+            secs.add(e.seconds());
+        }
+        m.put("train_loss", loss);
+        m.put("train_accuracy", acc);
+        m.put("val_loss", vl);
+        m.put("val_accuracy", va);
+        m.put("epoch_seconds", secs);
+        m.put("tokens_per_second", tokensPerSecond(r.history()));
+        m.put("prep_seconds", r.prepSeconds());
+        m.put("machine", Machine.describe());
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
+    }
+
+    /** Keras-like output: one progress bar per epoch, then a summary line. */
+    static final class ProgressListener implements TrainingListener {
+        private final PrintWriter out;
+        private ProgressBar bar;
+        private int epochs;
+
+        ProgressListener(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void epochStarted(int epoch, int epochs, int batches) {
+            this.epochs = epochs;
+            bar = new ProgressBarBuilder().setTaskName("Epoch " + epoch + "/" + epochs).setInitialMax(batches)
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setMaxRenderedLength(110)
+                    .continuousUpdate().build();
+        }
+
+        @Override
+        public void batchFinished(int batch, double runningLoss, double runningAccuracy) {
+            bar.stepTo(batch);
+            if ((batch & 15) == 0) bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f", runningLoss, runningAccuracy));
+        }
+
+        @Override
+        public void epochFinished(EpochMetrics m) {
+            bar.close();
+            out.printf(Locale.ROOT, "Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f - %,.0f tokens/s%n",
+                    m.epoch(), epochs, m.seconds(), m.loss(), m.accuracy(), m.valLoss(), m.valAccuracy(), m.tokensPerSecond());
+            out.flush();
+        }
+    }
+}

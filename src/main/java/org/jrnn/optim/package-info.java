@@ -1,0 +1,2 @@
+/** Optimizers: Adam with Keras and PyTorch semantics. */
+package org.jrnn.optim;

@@ -1,0 +1,67 @@
+package org.jrnn.train;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jrnn.data.EncodedDataset;
+import org.jrnn.data.Example;
+import org.jrnn.data.TextField;
+import org.jrnn.nn.Sequential;
+import org.jrnn.optim.Adam;
+import org.jrnn.text.TextVectorizer;
+
+/**
+ * One training run end to end: read data, adapt the vocabulary, encode, build the model,
+ * fit, evaluate on the test set (the lesson's validation data). The CLI and tests call this.
+ */
+public final class TrainJob {
+    private TrainJob() {}
+
+    /** What a run produced. */
+    public record Result(TrainConfig config, String dataName, TextVectorizer vectorizer, Sequential model,
+                         List<EpochMetrics> history, int trainRows, int testRows, double prepSeconds) {
+        public EpochMetrics last() {
+            return history.get(history.size() - 1);
+        }
+    }
+
+    /** Data read and encoded, ready to train. */
+    public record Prepared(String dataName, TextVectorizer vectorizer, EncodedDataset train, EncodedDataset test, double seconds) {}
+
+    public static Prepared prepare(TrainConfig cfg) throws IOException {
+        long t0 = System.nanoTime();
+        DataSource src = DataSource.load(cfg.dataDir(), cfg.trainFile(), cfg.testFile());
+        List<Example> train = src.train();
+        if (cfg.maxTrainSamples() > 0 && train.size() > cfg.maxTrainSamples()) {
+            train = train.subList(0, cfg.maxTrainSamples());
+        }
+        int adapt = cfg.adaptRows() == 0 ? train.size() : Math.min(cfg.adaptRows(), train.size());
+        // The vocabulary is adapted on title + description, as the PyTorch anchor does for every preset.
+        List<String> adaptTexts = new ArrayList<>(adapt);
+        for (int i = 0; i < adapt; i++) adaptTexts.add(train.get(i).text(TextField.TITLE_AND_DESCRIPTION));
+        TextVectorizer vec = TextVectorizer.adapt(adaptTexts, cfg.vocabSize(), cfg.vocabTies());
+        EncodedDataset tr = encode(train, vec, cfg.text());
+        EncodedDataset te = encode(src.test(), vec, cfg.text());
+        return new Prepared(src.name(), vec, tr, te, (System.nanoTime() - t0) / 1e9);
+    }
+
+    public static EncodedDataset encode(List<Example> rows, TextVectorizer vec, TextField field) {
+        int[][] tokens = new int[rows.size()][];
+        int[] labels = new int[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            tokens[i] = vec.encode(rows.get(i).text(field));
+            labels[i] = rows.get(i).label();
+        }
+        return new EncodedDataset(tokens, labels, org.jrnn.data.AgNewsCsv.CLASS_NAMES.size());
+    }
+
+    public static Sequential buildModel(TrainConfig cfg, Prepared data) {
+        return cfg.model().build(data.vectorizer().size(), data.train().numClasses(), cfg.seed());
+    }
+
+    public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener) {
+        Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()));
+        List<EpochMetrics> history = trainer.fit(data.train(), data.test(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
+        return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(), data.seconds());
+    }
+}

@@ -1,0 +1,13 @@
+package org.jrnn.train;
+
+/** Progress callbacks of {@link Trainer#fit}; the CLI draws progress bars from them. */
+public interface TrainingListener {
+    default void epochStarted(int epoch, int epochs, int batches) {}
+
+    /** After each batch: running mean loss and accuracy of the epoch so far. */
+    default void batchFinished(int batch, double runningLoss, double runningAccuracy) {}
+
+    default void epochFinished(EpochMetrics m) {}
+
+    TrainingListener NONE = new TrainingListener() {};
+}
