@@ -21,7 +21,7 @@ public final class SequenceBatch {
         int[] lengths = new int[b];
         int max = 1;
         for (int i = 0; i < b; i++) {
-            lengths[i] = tokens[i].length;
+            lengths[i] = masked ? unpaddedLength(tokens[i]) : tokens[i].length;
             max = Math.max(max, lengths[i]);
         }
         PackedLayout lay = masked ? PackedLayout.ofLengths(lengths) : PackedLayout.uniform(b, max);
@@ -33,6 +33,17 @@ public final class SequenceBatch {
             }
         }
         return new SequenceBatch(lay, ids);
+    }
+
+    /**
+     * Length without trailing padding (id 0), i.e. what Keras' mask_zero keeps of a
+     * post-padded row. Zeros inside a sequence are not masked: the vectorizer never
+     * produces them (index 0 is only padding).
+     */
+    static int unpaddedLength(int[] seq) {
+        int n = seq.length;
+        while (n > 0 && seq[n - 1] == 0) n--;
+        return n;
     }
 
     /** Labels reordered to the batch's sorted order. */

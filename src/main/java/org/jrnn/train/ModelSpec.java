@@ -24,7 +24,8 @@ import org.jrnn.nn.SimpleRNN;
 
 /**
  * A model architecture as data (the {@code --model FILE.json} format, documented in the
- * README): the embedding, then a Keras-like layer list. The classifier head
+ * README): the embedding (embedding_dim, default 64; mask_zero, default true, unlike Keras,
+ * because padding should not count), then a Keras-like layer list. The classifier head
  * {@code Dense(K)} is always appended, K taken from the data.
  *
  * <pre>{"embedding_dim": 128, "mask_zero": true, "layers": [
@@ -36,6 +37,14 @@ import org.jrnn.nn.SimpleRNN;
 public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
                         @JsonProperty("mask_zero") boolean maskZero,
                         @JsonProperty("layers") List<LayerSpec> layers) {
+
+    /** Jackson entry point: missing fields get defaults (embedding_dim 64, mask_zero true). */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static ModelSpec fromJson(@JsonProperty("embedding_dim") Integer embeddingDim,
+                              @JsonProperty("mask_zero") Boolean maskZero,
+                              @JsonProperty("layers") List<LayerSpec> layers) {
+        return new ModelSpec(embeddingDim == null ? 64 : embeddingDim, maskZero == null || maskZero, layers);
+    }
 
     /**
      * One layer. type: SimpleRNN, LSTM, GRU (units, return_sequences), Bidirectional (layer,
@@ -119,8 +128,7 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public static ModelSpec read(Path file) throws IOException {
         try {

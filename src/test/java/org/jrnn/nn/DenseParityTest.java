@@ -1,0 +1,38 @@
+package org.jrnn.nn;
+
+import java.util.SplittableRandom;
+import org.jrnn.testing.Close;
+import org.jrnn.testing.Fixture;
+import org.junit.jupiter.api.Test;
+
+/** Dense + softmax-CE alone against PyTorch (fixtures dense_ce and softmax_ce_extreme). */
+class DenseParityTest {
+
+    @Test
+    void denseAndCrossEntropyMatchPyTorch() {
+        Fixture f = Fixture.load("dense_ce");
+        int[] xs = f.tensorShape("x");
+        Dense d = new Dense(f.config().get("classes").asInt());
+        d.build(xs[1], new SplittableRandom(0));
+        for (Param p : d.params()) System.arraycopy(Fixture.toFloat(f.param(p.name())), 0, p.data, 0, p.size());
+        Matrix x = new Matrix(Fixture.toFloat(f.tensor("x")), xs[0], xs[1], null);
+        Layer.Forward fw = d.forward(x, true, null);
+        Close.assertClose("logits", f.logits(), fw.y().data, 1e-5);
+        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(fw.y(), f.labels());
+        Close.assertClose("loss", new double[] {f.loss()}, new double[] {r.loss()}, 1e-5);
+        Matrix dx = d.backward(fw.cache(), new Matrix(r.dLogits(), xs[0], d.units(), null), Gradients.PARAMS);
+        Close.assertClose("dx", f.tensor("dx"), dx.data, 1e-5);
+        for (Param p : d.params()) Close.assertClose("grad " + p.name(), f.grad(p.name()), p.grad, 1e-5);
+    }
+
+    @Test
+    void crossEntropyWithExtremeLogitsMatchesPyTorch() {
+        Fixture f = Fixture.load("softmax_ce_extreme");
+        int[] s = f.tensorShape("logits");
+        Matrix logits = new Matrix(Fixture.toFloat(f.logits()), s[0], s[1], null);
+        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(logits, f.labels());
+        Close.assertClose("loss", new double[] {f.loss()}, new double[] {r.loss()}, 1e-5);
+        Close.assertClose("dlogits", f.tensor("dlogits"), r.dLogits(), 1e-5);
+        Close.assertClose("probs", f.tensor("probs"), SoftmaxCrossEntropy.softmax(logits.data, s[0], s[1]), 1e-5);
+    }
+}

@@ -1,0 +1,90 @@
+package org.jrnn.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.jrnn.testing.GradientCheck;
+import org.junit.jupiter.api.Test;
+
+class SequentialTest {
+
+    @Test
+    void summaryShowsKerasParameterCounts() {
+        Sequential m = new Sequential(1).add(new Embedding(20000, 64, true)).add(new SimpleRNN(16)).add(new Dense(4));
+        String s = m.summary();
+        assertThat(s).contains("1,280,000").contains("1,296").contains("68").contains("Total params (Keras count): 1,281,364");
+        assertThat(m.stateDict().keySet()).containsExactly("embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0",
+                "rnn.bias_ih_l0", "rnn.bias_hh_l0", "fc.weight", "fc.bias");
+    }
+
+    @Test
+    void stackedBidirectionalNamesFollowPyTorch() {
+        Sequential m = new Sequential(1).add(new Embedding(50, 8, true))
+                .add(new Bidirectional(new LSTM(4, true))).add(new Bidirectional(new LSTM(4))).add(new Dense(3));
+        assertThat(m.stateDict().keySet()).contains("rnn.weight_ih_l0", "rnn.weight_ih_l0_reverse", "rnn.weight_hh_l1_reverse",
+                "rnn.bias_hh_l1");
+        assertThat(m.stateDict().get("rnn.weight_ih_l1").shape()).containsExactly(16, 8);
+        // Keras: Bidirectional(LSTM(4)) on 8 inputs = 2 × (8·16 + 4·16 + 16) = 416
+        assertThat(m.summary()).contains("416");
+    }
+
+    @Test
+    void lstmForgetBiasStartsAtOne() {
+        Sequential m = new Sequential(1).add(new Embedding(10, 4, true)).add(new LSTM(3)).add(new Dense(2));
+        assertThat(m.stateDict().get("rnn.bias_ih_l0").data).containsExactly(0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void wrongOrderGivesUsefulErrors() {
+        Sequential m = new Sequential(1).add(new Embedding(10, 4, true)).add(new SimpleRNN(3));
+        assertThatThrownBy(() -> m.add(new LSTM(3)))
+                .hasMessageContaining("expects a sequence input").hasMessageContaining("returnSequences=true");
+        Sequential seq = new Sequential(1).add(new Embedding(10, 4, true)).add(new SimpleRNN(3, true)).add(new Dense(2));
+        assertThatThrownBy(seq::checkClassifier).hasMessageContaining("outputs a sequence");
+        assertThatThrownBy(() -> new Sequential(1).add(new Dense(2))).hasMessageContaining("add an Embedding first");
+    }
+
+    @Test
+    void sameSeedSameWeights() {
+        float[] a = new Sequential(5).add(new Embedding(30, 4, true)).add(new GRU(3)).add(new Dense(2)).params().get(1).data;
+        float[] b = new Sequential(5).add(new Embedding(30, 4, true)).add(new GRU(3)).add(new Dense(2)).params().get(1).data;
+        assertThat(a).containsExactly(b);
+    }
+
+    /** Whole-model check: embedding (masked and not), recurrent stack, head and loss together. */
+    @Test
+    void wholeModelGradientCheckIncludingEmbedding() {
+        for (boolean masked : new boolean[] {true, false}) {
+            Sequential m = new Sequential(3).add(new Embedding(9, 4, masked))
+                    .add(new Bidirectional(new GRU(3, true))).add(new SimpleRNN(3)).add(new Dense(3));
+            int[][] tokens = {{1, 2, 3}, {4, 5, 6, 7, 8}, {2}};
+            int[] labels = {0, 2, 1};
+            SequenceBatch batch = m.batch(tokens);
+            int[] sortedLabels = batch.sortLabels(labels);
+            java.util.function.DoubleSupplier loss = () ->
+                    SoftmaxCrossEntropy.compute(m.forward(batch, false, null).logits(), sortedLabels).loss();
+            Sequential.Pass p = m.forward(batch, false, null);
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(p.logits(), sortedLabels);
+            m.zeroGrad();
+            m.backward(p, new Matrix(r.dLogits(), p.logits().rows, p.logits().cols, null), Gradients.PARAMS);
+            for (Param q : m.params()) {
+                GradientCheck.check((masked ? "masked " : "padded ") + q.name(), q.data, q.grad.clone(), loss);
+            }
+            // With the mask, padding (row 0) gets no gradient; without it the RNN runs over padding.
+            float padGrad = 0;
+            for (int j = 0; j < 4; j++) padGrad += Math.abs(m.embedding().weight().grad[j]);
+            if (masked) assertThat(padGrad).isZero();
+            else assertThat(padGrad).isPositive();
+        }
+    }
+
+    @Test
+    void predictProbabilitiesComeBackInCallerOrder() {
+        Sequential m = new Sequential(2).add(new Embedding(20, 4, true)).add(new LSTM(3)).add(new Dense(2));
+        int[][] tokens = {{1, 2}, {3, 4, 5, 6}, {7}};
+        float[][] all = m.predictProbabilities(tokens);
+        for (int i = 0; i < tokens.length; i++) {
+            assertThat(m.predictProbabilities(new int[][] {tokens[i]})[0]).containsExactly(all[i], org.assertj.core.data.Offset.offset(1e-6f));
+        }
+    }
+}
