@@ -75,6 +75,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-train-samples", defaultValue = "0", description = "Use only the first N training rows (0 = all).")
     int maxTrainSamples;
 
+    @Option(names = "--threads", description = "Training threads (default: available processors).")
+    Integer threads;
+
     @Option(names = "--metrics-out", paramLabel = "FILE", description = "Write the metrics as JSON here.")
     Path metricsOut;
 
@@ -95,13 +98,15 @@ final class TrainCommand implements Callable<Integer> {
         boolean embedded = data == null && trainFile == null;
         int e = epochs != null ? epochs : (embedded ? EMBEDDED_DEFAULT_EPOCHS : 1);
         TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
-                Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text));
+                Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
+                threads != null ? threads : Runtime.getRuntime().availableProcessors());
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {
-            out.printf(Locale.ROOT, "jrnn train: preset %s on %s: %,d train / %,d test rows, vocabulary %,d, batch %d, %d epoch%s (data ready in %.1f s)%n",
+            out.printf(Locale.ROOT, "jrnn train: preset %s on %s: %,d train / %,d test rows, vocabulary %,d, batch %d, %d epoch%s, %d thread%s (data ready in %.1f s)%n",
                     modelFile != null ? modelFile.toString() : p.name(), prepared.dataName(), prepared.train().size(), prepared.test().size(),
-                    prepared.vectorizer().size(), cfg.effectiveBatchSize(), e, e == 1 ? "" : "s", prepared.seconds());
+                    prepared.vectorizer().size(), cfg.effectiveBatchSize(), e, e == 1 ? "" : "s", cfg.threads(), cfg.threads() == 1 ? "" : "s",
+                    prepared.seconds());
             out.print(model.summary());
             out.flush();
         }
@@ -138,6 +143,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("params", r.model().paramCount());
         m.put("batch_size", r.config().effectiveBatchSize());
         m.put("seed", r.config().seed());
+        m.put("threads", r.config().threads());
         m.put("epochs", r.history().size());
         List<Double> loss = new ArrayList<>(), acc = new ArrayList<>(), vl = new ArrayList<>(), va = new ArrayList<>(), secs = new ArrayList<>();
         for (EpochMetrics e : r.history()) {

@@ -130,11 +130,20 @@ public final class Sequential {
 
     /** Backpropagates dLogits (B, K), adding every parameter's gradient into {@code grads}. */
     public void backward(Pass pass, Matrix dLogits, Gradients grads) {
+        embedding.backward(pass.batch().ids, backwardToEmbedding(pass, dLogits, grads), grads);
+    }
+
+    /**
+     * Backpropagates through every layer after the embedding and returns dL/d(embedded rows)
+     * (N, E) instead of scattering it, so parallel shards can leave the (large) embedding
+     * gradient to one thread.
+     */
+    public Matrix backwardToEmbedding(Pass pass, Matrix dLogits, Gradients grads) {
         Matrix d = dLogits;
         for (int i = layers.size() - 1; i >= 0; i--) {
             d = layers.get(i).backward(pass.caches()[i], d, grads);
         }
-        embedding.backward(pass.batch().ids, d, grads);
+        return d;
     }
 
     /** Class probabilities (B, K) in the caller's order. */

@@ -40,7 +40,7 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
 
     /** Jackson entry point: missing fields get defaults (embedding_dim 64, mask_zero true). */
     @com.fasterxml.jackson.annotation.JsonCreator
-    static ModelSpec fromJson(@JsonProperty("embedding_dim") Integer embeddingDim,
+    public static ModelSpec fromJson(@JsonProperty("embedding_dim") Integer embeddingDim,
                               @JsonProperty("mask_zero") Boolean maskZero,
                               @JsonProperty("layers") List<LayerSpec> layers) {
         return new ModelSpec(embeddingDim == null ? 64 : embeddingDim, maskZero == null || maskZero, layers);

@@ -14,7 +14,7 @@ import org.jrnn.text.TextVectorizer;
 public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path trainFile, Path testFile,
                           int epochs, int batchSize, long seed, int vocabSize, int adaptRows,
                           TextVectorizer.TieOrder vocabTies, int maxTrainSamples, double learningRate,
-                          TextField text) {
+                          TextField text, int threads) {
 
     public TrainConfig {
         if (preset == null) throw new IllegalArgumentException("a preset is required");
@@ -29,6 +29,7 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
         if (vocabSize < 3) throw new IllegalArgumentException("--vocab-size must be >= 3 (padding, [UNK] and one token), received: " + vocabSize);
         if (adaptRows < 0) throw new IllegalArgumentException("--adapt-rows must be >= 0 (0 = all rows), received: " + adaptRows);
         if (maxTrainSamples < 0) throw new IllegalArgumentException("--max-train-samples must be >= 0 (0 = all), received: " + maxTrainSamples);
+        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, received: " + threads);
         if (!(learningRate > 0)) throw new IllegalArgumentException("--lr must be > 0, received: " + learningRate);
         if (model == null) model = preset.model();
         if (text == null) text = preset.text();
@@ -38,7 +39,7 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
     /** Defaults of {@code jrnn train} for a preset. */
     public static TrainConfig defaults(Preset preset) {
         return new TrainConfig(preset, null, null, null, null, 1, 0, 42, TextVectorizer.DEFAULT_MAX_TOKENS, 0,
-                null, 0, 1e-3, null);
+                null, 0, 1e-3, null, Runtime.getRuntime().availableProcessors());
     }
 
     public int effectiveBatchSize() {
@@ -47,16 +48,21 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
 
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text);
+                vocabTies, maxTrainSamples, learningRate, text, threads);
     }
 
     public TrainConfig withMaxTrainSamples(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, n, learningRate, text);
+                vocabTies, n, learningRate, text, threads);
+    }
+
+    public TrainConfig withThreads(int n) {
+        return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
+                vocabTies, maxTrainSamples, learningRate, text, n);
     }
 
     public TrainConfig withData(Path dir) {
         return new TrainConfig(preset, model, dir, null, null, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text);
+                vocabTies, maxTrainSamples, learningRate, text, threads);
     }
 }

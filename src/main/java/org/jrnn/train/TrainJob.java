@@ -60,8 +60,10 @@ public final class TrainJob {
     }
 
     public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener) {
-        Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()));
-        List<EpochMetrics> history = trainer.fit(data.train(), data.test(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
+        List<EpochMetrics> history;
+        try (Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads())) {
+            history = trainer.fit(data.train(), data.test(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
+        }
         return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(), data.seconds());
     }
 }

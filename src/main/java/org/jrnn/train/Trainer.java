@@ -1,9 +1,14 @@
 package org.jrnn.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.jrnn.data.EncodedDataset;
+import org.jrnn.kernels.Parallel;
+import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Gradients;
 import org.jrnn.nn.Matrix;
 import org.jrnn.nn.Param;
@@ -13,24 +18,69 @@ import org.jrnn.nn.SoftmaxCrossEntropy;
 import org.jrnn.optim.Adam;
 
 /**
- * The fit loop: shuffle (SplitMix64, seed + epoch), consecutive batches, forward, fused
- * softmax-CE, backward, Adam, then validation — Keras' {@code model.fit} with one optimizer
- * step per batch. Deterministic for a given seed.
+ * The fit loop: shuffle (SplitMix64, seed + epoch), batches, forward, fused softmax-CE,
+ * backward, Adam, then validation — Keras' {@code model.fit} with one optimizer step per
+ * batch. With several threads each batch is cut into contiguous shards (sequences are
+ * independent); every shard has its own gradient buffers, summed in shard order, so a run is
+ * deterministic for a given seed and thread count.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     private final Sequential model;
     private final Adam optimizer;
     private final List<Param> params;
+    private final List<Param> layerParams; // everything but the embedding
+    private final Embedding embedding;
+    private final Parallel parallel;
+    private final Shard[] shards;
+    private int[] lastIds = new int[0];
+
+    /** One thread's gradient buffers for the layers after the embedding. */
+    private static final class Shard implements Gradients {
+        final Map<Param, float[]> grads = new IdentityHashMap<>();
+        SoftmaxCrossEntropy.Result result;
+        Matrix dEmbedded;
+        int[] ids;
+        int rows;
+
+        Shard(List<Param> ps) {
+            for (Param p : ps) grads.put(p, new float[p.size()]);
+        }
+
+        @Override
+        public float[] of(Param p) {
+            float[] g = grads.get(p);
+            if (g == null) throw new IllegalStateException("no shard buffer for " + p.name());
+            return g;
+        }
+
+        void zero() {
+            for (float[] g : grads.values()) Arrays.fill(g, 0f);
+        }
+    }
 
     public Trainer(Sequential model, Adam optimizer) {
+        this(model, optimizer, 1);
+    }
+
+    public Trainer(Sequential model, Adam optimizer, int threads) {
         model.checkClassifier();
         this.model = model;
         this.optimizer = optimizer;
         this.params = model.params();
+        this.embedding = model.embedding();
+        this.layerParams = new ArrayList<>(params);
+        layerParams.remove(embedding.weight());
+        this.parallel = new Parallel(threads);
+        this.shards = new Shard[threads];
+        for (int i = 0; i < threads; i++) shards[i] = new Shard(layerParams);
     }
 
     public Sequential model() {
         return model;
+    }
+
+    public int threads() {
+        return parallel.threads();
     }
 
     /** Trains for {@code epochs} epochs; validation may be null. Returns one entry per epoch. */
@@ -44,7 +94,6 @@ public final class Trainer {
             int[] order = Shuffle.permutation(train.size(), seed + epoch);
             int batches = (train.size() + batchSize - 1) / batchSize;
             listener.epochStarted(epoch + 1, epochs, batches);
-            SplittableRandom dropoutRng = new SplittableRandom(seed * 31 + epoch);
             long t0 = System.nanoTime();
             double lossSum = 0;
             long correct = 0, seen = 0, tokens = 0;
@@ -57,7 +106,8 @@ public final class Trainer {
                     x[i - from] = train.tokens()[order[i]];
                     y[i - from] = train.labels()[order[i]];
                 }
-                SoftmaxCrossEntropy.Result r = trainStep(x, y, dropoutRng);
+                // Dropout masks depend on (seed, epoch, batch, shard) only, never on thread timing.
+                Step r = trainStep(x, y, seed * 1_000_003L + (long) epoch * 100_003L + b);
                 if (!Double.isFinite(r.loss())) {
                     throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", batch " + (b + 1)
                             + "; try a lower learning rate");
@@ -69,7 +119,7 @@ public final class Trainer {
                 listener.batchFinished(b + 1, lossSum / seen, (double) correct / seen);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Evaluation val = validation == null ? null : evaluate(model, validation, 256);
+            Evaluation val = validation == null ? null : evaluate(validation, 256);
             EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / seen, (double) correct / seen,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, tokens, seen);
             history.add(m);
@@ -78,31 +128,102 @@ public final class Trainer {
         return history;
     }
 
+    /** Mean loss and number of correct predictions of one batch. */
+    public record Step(double loss, int correct) {}
+
     /** One optimizer step on one batch. */
-    public SoftmaxCrossEntropy.Result trainStep(int[][] x, int[] y, SplittableRandom dropoutRng) {
-        SequenceBatch batch = model.batch(x);
-        Sequential.Pass pass = model.forward(batch, true, dropoutRng);
-        SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(pass.logits(), batch.sortLabels(y));
-        for (Param p : params) p.zeroGrad();
-        model.backward(pass, new Matrix(r.dLogits(), pass.logits().rows, pass.logits().cols, null), Gradients.PARAMS);
+    public Step trainStep(int[][] x, int[] y, long dropoutSeed) {
+        int b = x.length;
+        int parts = Math.min(shards.length, b);
+        parallel.forEach(parts, s -> {
+            int from = (int) ((long) b * s / parts);
+            int to = (int) ((long) b * (s + 1) / parts);
+            Shard shard = shards[s];
+            shard.zero();
+            int[][] xs = Arrays.copyOfRange(x, from, to);
+            SequenceBatch batch = model.batch(xs);
+            Sequential.Pass pass = model.forward(batch, true, new SplittableRandom(dropoutSeed * 31 + s));
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(pass.logits(), batch.sortLabels(Arrays.copyOfRange(y, from, to)));
+            // compute() averages over the shard; the batch loss averages over all b rows.
+            float scale = (float) (to - from) / b;
+            float[] d = r.dLogits();
+            for (int i = 0; i < d.length; i++) d[i] *= scale;
+            shard.result = r;
+            shard.rows = to - from;
+            shard.ids = batch.ids;
+            shard.dEmbedded = model.backwardToEmbedding(pass, new Matrix(d, pass.logits().rows, pass.logits().cols, null), shard);
+        });
+        // Reduce in shard order: deterministic for a thread count.
+        for (Param p : layerParams) {
+            float[] g = p.grad;
+            System.arraycopy(shards[0].grads.get(p), 0, g, 0, g.length);
+            for (int s = 1; s < parts; s++) {
+                float[] gs = shards[s].grads.get(p);
+                for (int i = 0; i < g.length; i++) g[i] += gs[i];
+            }
+        }
+        clearEmbeddingGrad();
+        double loss = 0;
+        int correct = 0;
+        int idCount = 0;
+        for (int s = 0; s < parts; s++) {
+            embedding.backward(shards[s].ids, shards[s].dEmbedded, Gradients.PARAMS);
+            loss += shards[s].result.loss() * shards[s].rows / b;
+            correct += shards[s].result.correct();
+            idCount += shards[s].ids.length;
+        }
+        int[] ids = new int[idCount];
+        int o = 0;
+        for (int s = 0; s < parts; s++) {
+            System.arraycopy(shards[s].ids, 0, ids, o, shards[s].ids.length);
+            o += shards[s].ids.length;
+        }
+        lastIds = ids;
         optimizer.step(params);
-        return r;
+        return new Step(loss, correct);
     }
 
-    /** Mean loss and accuracy over a dataset, in batches, without dropout. */
-    public static Evaluation evaluate(Sequential model, EncodedDataset data, int batchSize) {
-        double lossSum = 0;
-        long correct = 0;
-        for (int from = 0; from < data.size(); from += batchSize) {
-            int to = Math.min(data.size(), from + batchSize);
-            int[][] x = java.util.Arrays.copyOfRange(data.tokens(), from, to);
-            int[] y = java.util.Arrays.copyOfRange(data.labels(), from, to);
-            SequenceBatch batch = model.batch(x);
-            Sequential.Pass pass = model.forward(batch, false, null);
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(pass.logits(), batch.sortLabels(y));
-            lossSum += r.loss() * x.length;
-            correct += r.correct();
+    /** Zeroes only the embedding rows the previous batch touched: the rest are still zero. */
+    private void clearEmbeddingGrad() {
+        float[] g = embedding.weight().grad;
+        int e = embedding.dim();
+        for (int id : lastIds) Arrays.fill(g, id * e, id * e + e, 0f);
+    }
+
+    /** Mean loss and accuracy over a dataset, batches split across the threads. */
+    public Evaluation evaluate(EncodedDataset data, int batchSize) {
+        int batches = (data.size() + batchSize - 1) / batchSize;
+        double[] loss = new double[batches];
+        int[] correct = new int[batches];
+        parallel.forRanges(batches, (fromBatch, toBatch) -> {
+            for (int bi = fromBatch; bi < toBatch; bi++) {
+                int from = bi * batchSize;
+                int to = Math.min(data.size(), from + batchSize);
+                SequenceBatch batch = model.batch(Arrays.copyOfRange(data.tokens(), from, to));
+                Sequential.Pass pass = model.forward(batch, false, null);
+                SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(pass.logits(), batch.sortLabels(Arrays.copyOfRange(data.labels(), from, to)));
+                loss[bi] = r.loss() * (to - from);
+                correct[bi] = r.correct();
+            }
+        });
+        double l = 0;
+        long c = 0;
+        for (int i = 0; i < batches; i++) {
+            l += loss[i];
+            c += correct[i];
         }
-        return new Evaluation(lossSum / data.size(), (double) correct / data.size(), data.size());
+        return new Evaluation(l / data.size(), (double) c / data.size(), data.size());
+    }
+
+    /** Single-threaded evaluation of any model. */
+    public static Evaluation evaluate(Sequential model, EncodedDataset data, int batchSize) {
+        try (Trainer t = new Trainer(model, Adam.keras(), 1)) {
+            return t.evaluate(data, batchSize);
+        }
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
     }
 }

@@ -100,4 +100,17 @@ public final class GradientCheck {
         }
         return all;
     }
+
+    /** All parameter values in model order. */
+    public static float[] concatParams(List<Param> ps) {
+        int n = 0;
+        for (Param p : ps) n += p.size();
+        float[] all = new float[n];
+        int o = 0;
+        for (Param p : ps) {
+            System.arraycopy(p.data, 0, all, o, p.size());
+            o += p.size();
+        }
+        return all;
+    }
 }
