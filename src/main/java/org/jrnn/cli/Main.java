@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jrnn", mixinStandardHelpOptions = true, version = "jrnn 0.1.0",
         description = "Recurrent neural network text classifiers in pure Java.",
-        subcommands = {TrainCommand.class, VocabCommand.class, PresetsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, BenchCommand.class, VocabCommand.class, PresetsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 

@@ -103,8 +103,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {
-            out.printf(Locale.ROOT, "jrnn train: preset %s on %s: %,d train / %,d test rows, vocabulary %,d, batch %d, %d epoch%s, %d thread%s (data ready in %.1f s)%n",
-                    modelFile != null ? modelFile.toString() : p.name(), prepared.dataName(), prepared.train().size(), prepared.test().size(),
+            out.printf(Locale.ROOT, "jrnn train: %s on %s: %,d train / %,d test rows, vocabulary %,d, batch %d, %d epoch%s, %d thread%s (data ready in %.1f s)%n",
+                    modelFile != null ? "model " + modelFile : "preset " + p.name(), prepared.dataName(), prepared.train().size(), prepared.test().size(),
                     prepared.vectorizer().size(), cfg.effectiveBatchSize(), e, e == 1 ? "" : "s", cfg.threads(), cfg.threads() == 1 ? "" : "s",
                     prepared.seconds());
             out.print(model.summary());

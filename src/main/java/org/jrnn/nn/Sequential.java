@@ -165,8 +165,8 @@ public final class Sequential {
     /** Keras' model.summary(): layer, output shape and parameter count (Keras convention). */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-38s %-18s %12s%n";
-        String rule = "-".repeat(70) + System.lineSeparator();
+        String fmt = "%-46s %-18s %12s%n";
+        String rule = "-".repeat(78) + System.lineSeparator();
         sb.append(String.format(Locale.ROOT, fmt, "Layer (type)", "Output Shape", "Param #"));
         sb.append(rule.replace('-', '='));
         long kerasTotal = embedding.weight().size();

@@ -1,0 +1,110 @@
+package org.jrnn.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jrnn.io.AtomicFiles;
+import org.jrnn.nn.Sequential;
+import org.jrnn.train.Benchmark;
+import org.jrnn.train.ModelSpec;
+import org.jrnn.train.Preset;
+import org.jrnn.train.TrainConfig;
+import org.jrnn.train.TrainJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure training and inference throughput the way the PyTorch anchor does",
+                "(shared/anchors/pytorch/README.md): vocabulary on the first 2,000 rows, SplitMix64 order, real tokens only."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = Preset.DEFAULT, description = "Preset (default ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv (default: embedded sample).")
+    Path data;
+
+    @Option(names = "--threads", description = "Threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--max-batches", defaultValue = "0", description = "Time only the first N batches and extrapolate the epoch (0 = full epoch).")
+    int maxBatches;
+
+    @Option(names = "--warmup-batches", defaultValue = "30", description = "Training batches on a throw-away model first (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--adapt-rows", defaultValue = "2000", description = "Vocabulary rows (default ${DEFAULT-VALUE}, as the anchor).")
+    int adaptRows;
+
+    @Option(names = "--padding-scan", description = "Instead: time training on fixed real lengths with growing trailing padding, masked vs unmasked.")
+    boolean paddingScan;
+
+    @Option(names = "--json-out", paramLabel = "FILE", description = "Write the result as JSON.")
+    Path jsonOut;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        Preset p = Preset.get(preset);
+        if (maxBatches < 0) throw new IllegalArgumentException("--max-batches must be >= 0, received: " + maxBatches);
+        Object json;
+        if (paddingScan) {
+            json = paddingScan(p, t, out);
+        } else {
+            TrainConfig cfg = new TrainConfig(p, null, data, null, null, 1, 0, 42, 20000, adaptRows, null, 0, 1e-3, null, t);
+            TrainJob.Prepared prepared = TrainJob.prepare(cfg);
+            Benchmark.Result r = Benchmark.run(cfg, prepared, maxBatches, warmup);
+            out.printf(Locale.ROOT, "[%s] threads=%d kernels=%s train_rows=%d batches=%d/%d vocab=%d params=%,d%n",
+                    r.preset(), r.threads(), r.kernels(), r.trainRows(), r.batchesTimed(), r.batchesPerEpoch(), r.vocabSize(), r.params());
+            out.printf(Locale.ROOT, "train %,.0f tokens/s %,.0f samples/s | epoch %.1f s (%s) | infer %,.0f samples/s (b=256) | test acc %s | peak heap %.0f MiB, RSS %.0f MiB%n",
+                    r.tokensPerSecond(), r.samplesPerSecond(), r.epochSeconds(), r.epochSecondsKind(), r.inferenceSamplesPerSecond(),
+                    r.testAccuracy() == null ? "n/a (partial epoch)" : String.format(Locale.ROOT, "%.2f %%", 100 * r.testAccuracy()),
+                    r.peakHeapMib(), r.peakRssMib());
+            Map<String, Object> m = new LinkedHashMap<>(new ObjectMapper().convertValue(r, Map.class));
+            m.put("machine", Machine.describe());
+            json = m;
+        }
+        out.flush();
+        if (jsonOut != null) {
+            AtomicFiles.writeString(jsonOut, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+        }
+        return 0;
+    }
+
+    private List<Map<String, Object>> paddingScan(Preset p, int t, PrintWriter out) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        out.printf("padding scan: %s, batch %d, 37 real tokens per sequence, 200 batches, %d threads%n", p.name(), p.batchSize(), t);
+        out.printf("%-8s %-12s %10s %14s%n", "masked", "padded x", "seconds", "real tokens/s");
+        for (boolean masked : new boolean[] {true, false}) {
+            for (int factor : new int[] {1, 2, 4, 8}) {
+                ModelSpec ms = new ModelSpec(p.model().embeddingDim(), masked, p.model().layers());
+                Sequential model = ms.build(11358, 4, 42);
+                double s = Benchmark.paddingRun(model, p.batchSize(), 37, factor, 200, t, 7);
+                double realTokens = 200.0 * p.batchSize() * 35; // mean of 37..33
+                out.printf(Locale.ROOT, "%-8s %-12d %10.3f %,14.0f%n", masked, factor, s, realTokens / s);
+                out.flush();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("masked", masked);
+                m.put("padding_factor", factor);
+                m.put("seconds", s);
+                rows.add(m);
+            }
+        }
+        return rows;
+    }
+}

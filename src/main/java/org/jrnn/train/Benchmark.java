@@ -1,0 +1,138 @@
+package org.jrnn.train;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.jrnn.data.EncodedDataset;
+import org.jrnn.nn.Sequential;
+import org.jrnn.optim.Adam;
+
+/**
+ * The measurement behind {@code jrnn bench}, defined like the PyTorch anchor's bench.py
+ * (shared/anchors/pytorch/README.md, "What is measured"): warm-up on a throw-away model, then
+ * one timed epoch in the SplitMix64 order (or its first N batches, scaled and labelled
+ * "extrapolated"), real tokens only; then inference over the test set in file order at batch
+ * 256 after 2 warm-up batches; test accuracy; peak heap and RSS.
+ */
+public final class Benchmark {
+    private Benchmark() {}
+
+    public record Result(String preset, int threads, int trainRows, int testRows, int vocabSize, long params,
+                         int batchesTimed, int batchesPerEpoch, double trainSeconds, long realTokens, long samples,
+                         double tokensPerSecond, double samplesPerSecond, double epochSeconds, String epochSecondsKind,
+                         double inferenceSeconds, double inferenceSamplesPerSecond, Double testAccuracy,
+                         double peakHeapMib, double peakRssMib, String kernels) {}
+
+    public static Result run(TrainConfig cfg, TrainJob.Prepared data, int maxBatches, int warmupBatches) {
+        EncodedDataset train = data.train();
+        int b = cfg.effectiveBatchSize();
+        int batchesPerEpoch = (train.size() + b - 1) / b;
+        int timed = maxBatches > 0 ? Math.min(maxBatches, batchesPerEpoch) : batchesPerEpoch;
+        int[] order = Shuffle.permutation(train.size(), cfg.seed());
+
+        // Warm-up (JIT, thread pool, allocator) on a throw-away model from another seed.
+        Sequential warm = cfg.model().build(data.vectorizer().size(), train.numClasses(), cfg.seed() + 1);
+        try (Trainer t = new Trainer(warm, Adam.keras(cfg.learningRate()), cfg.threads())) {
+            runBatches(t, train, order, b, Math.min(warmupBatches, batchesPerEpoch));
+            t.evaluate(data.test(), 256);
+        }
+
+        Sequential model = TrainJob.buildModel(cfg, data);
+        double seconds;
+        long tokens, samples;
+        double inferSeconds;
+        double acc;
+        try (Trainer t = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads())) {
+            long t0 = System.nanoTime();
+            long[] counts = runBatches(t, train, order, b, timed);
+            seconds = (System.nanoTime() - t0) / 1e9;
+            tokens = counts[0];
+            samples = counts[1];
+            int inferBatch = 256;
+            EncodedDataset test = data.test();
+            t.evaluate(test.head(2 * inferBatch), inferBatch); // 2 warm-up batches
+            long i0 = System.nanoTime();
+            acc = t.evaluate(test, inferBatch).accuracy();
+            inferSeconds = (System.nanoTime() - i0) / 1e9;
+        }
+        boolean full = timed == batchesPerEpoch;
+        return new Result(cfg.preset().name(), cfg.threads(), train.size(), data.test().size(), data.vectorizer().size(),
+                model.paramCount(), timed, batchesPerEpoch, seconds, tokens, samples, tokens / seconds, samples / seconds,
+                full ? seconds : seconds * batchesPerEpoch / timed, full ? "measured" : "extrapolated",
+                inferSeconds, data.test().size() / inferSeconds, full ? acc : null,
+                peakHeapMib(), peakRssMib(), org.jrnn.kernels.Kernels.get().toString());
+    }
+
+    /** Trains the first n batches of the order; returns {real tokens, samples}. */
+    static long[] runBatches(Trainer t, EncodedDataset train, int[] order, int batchSize, int n) {
+        long tokens = 0, samples = 0;
+        for (int bi = 0; bi < n; bi++) {
+            int from = bi * batchSize;
+            int to = Math.min(train.size(), from + batchSize);
+            int[][] x = new int[to - from][];
+            int[] y = new int[to - from];
+            for (int i = from; i < to; i++) {
+                x[i - from] = train.tokens()[order[i]];
+                y[i - from] = train.labels()[order[i]];
+                tokens += x[i - from].length;
+            }
+            t.trainStep(x, y, bi);
+            samples += x.length;
+        }
+        return new long[] {tokens, samples};
+    }
+
+    /** Peak heap use over the run: the sum of the heap pools' peaks (an upper bound). */
+    static double peakHeapMib() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) peak += pool.getPeakUsage().getUsed();
+        }
+        return peak / (1024.0 * 1024.0);
+    }
+
+    /** The process's resident-set high-water mark (VmHWM), or NaN off Linux. */
+    static double peakRssMib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * Cost of padding: trains {@code batches} batches of fixed real length, each sequence
+     * followed by {@code padFactor − 1} times as many padding ids, and returns seconds. With a
+     * masked model the time stays flat as padding grows; unmasked, it grows with padded length.
+     */
+    public static double paddingRun(Sequential model, int batchSize, int realLength, int padFactor, int batches, int threads, long seed) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        int vocab = model.embedding().vocabSize();
+        int[][][] xs = new int[batches][batchSize][];
+        int[][] ys = new int[batches][batchSize];
+        for (int bi = 0; bi < batches; bi++) {
+            for (int s = 0; s < batchSize; s++) {
+                int len = Math.max(1, realLength - s % 5); // a little variety, like real batches
+                int[] seq = new int[len * padFactor];
+                for (int t = 0; t < len; t++) seq[t] = 2 + rng.nextInt(vocab - 2);
+                xs[bi][s] = seq;
+                ys[bi][s] = rng.nextInt(model.outputSize());
+            }
+        }
+        try (Trainer t = new Trainer(model, Adam.keras(), threads)) {
+            for (int bi = 0; bi < Math.min(20, batches); bi++) t.trainStep(xs[bi], ys[bi], bi); // warm-up
+            long t0 = System.nanoTime();
+            for (int bi = 0; bi < batches; bi++) t.trainStep(xs[bi], ys[bi], bi);
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+}
