@@ -78,6 +78,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Training threads (default: available processors).")
     Integer threads;
 
+    @Option(names = "--bucket", description = "Batch sequences of similar length together (Keras bucket_by_sequence_length).")
+    boolean bucket;
+
     @Option(names = "--metrics-out", paramLabel = "FILE", description = "Write the metrics as JSON here.")
     Path metricsOut;
 
@@ -99,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
         int e = epochs != null ? epochs : (embedded ? EMBEDDED_DEFAULT_EPOCHS : 1);
         TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
                 Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
-                threads != null ? threads : Runtime.getRuntime().availableProcessors());
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket);
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {

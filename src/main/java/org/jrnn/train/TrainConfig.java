@@ -14,7 +14,7 @@ import org.jrnn.text.TextVectorizer;
 public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path trainFile, Path testFile,
                           int epochs, int batchSize, long seed, int vocabSize, int adaptRows,
                           TextVectorizer.TieOrder vocabTies, int maxTrainSamples, double learningRate,
-                          TextField text, int threads) {
+                          TextField text, int threads, boolean bucket) {
 
     public TrainConfig {
         if (preset == null) throw new IllegalArgumentException("a preset is required");
@@ -39,7 +39,7 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
     /** Defaults of {@code jrnn train} for a preset. */
     public static TrainConfig defaults(Preset preset) {
         return new TrainConfig(preset, null, null, null, null, 1, 0, 42, TextVectorizer.DEFAULT_MAX_TOKENS, 0,
-                null, 0, 1e-3, null, Runtime.getRuntime().availableProcessors());
+                null, 0, 1e-3, null, Runtime.getRuntime().availableProcessors(), false);
     }
 
     public int effectiveBatchSize() {
@@ -48,21 +48,21 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
 
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads);
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket);
     }
 
     public TrainConfig withMaxTrainSamples(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, n, learningRate, text, threads);
+                vocabTies, n, learningRate, text, threads, bucket);
     }
 
     public TrainConfig withThreads(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, n);
+                vocabTies, maxTrainSamples, learningRate, text, n, bucket);
     }
 
     public TrainConfig withData(Path dir) {
         return new TrainConfig(preset, model, dir, null, null, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads);
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket);
     }
 }

@@ -61,7 +61,7 @@ public final class TrainJob {
 
     public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener) {
         List<EpochMetrics> history;
-        try (Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads())) {
+        try (Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads()).bucketBySequenceLength(cfg.bucket())) {
             history = trainer.fit(data.train(), data.test(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
         }
         return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(), data.seconds());

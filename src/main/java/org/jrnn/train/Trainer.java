@@ -33,6 +33,7 @@ public final class Trainer implements AutoCloseable {
     private final Parallel parallel;
     private final Shard[] shards;
     private int[] lastIds = new int[0];
+    private boolean bucketBySequenceLength;
 
     /** One thread's gradient buffers for the layers after the embedding. */
     private static final class Shard implements Gradients {
@@ -79,6 +80,12 @@ public final class Trainer implements AutoCloseable {
         return model;
     }
 
+    /** Batches of similar lengths (Keras bucket_by_sequence_length); off by default, as the anchor. */
+    public Trainer bucketBySequenceLength(boolean on) {
+        this.bucketBySequenceLength = on;
+        return this;
+    }
+
     public int threads() {
         return parallel.threads();
     }
@@ -92,19 +99,19 @@ public final class Trainer implements AutoCloseable {
         List<EpochMetrics> history = new ArrayList<>();
         for (int epoch = 0; epoch < epochs; epoch++) {
             int[] order = Shuffle.permutation(train.size(), seed + epoch);
-            int batches = (train.size() + batchSize - 1) / batchSize;
+            int[][] plan = Batching.plan(order, train.tokens(), batchSize, bucketBySequenceLength, seed + epoch);
+            int batches = plan.length;
             listener.epochStarted(epoch + 1, epochs, batches);
             long t0 = System.nanoTime();
             double lossSum = 0;
             long correct = 0, seen = 0, tokens = 0;
             for (int b = 0; b < batches; b++) {
-                int from = b * batchSize;
-                int to = Math.min(train.size(), from + batchSize);
-                int[][] x = new int[to - from][];
-                int[] y = new int[to - from];
-                for (int i = from; i < to; i++) {
-                    x[i - from] = train.tokens()[order[i]];
-                    y[i - from] = train.labels()[order[i]];
+                int[] idx = plan[b];
+                int[][] x = new int[idx.length][];
+                int[] y = new int[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    x[i] = train.tokens()[idx[i]];
+                    y[i] = train.labels()[idx[i]];
                 }
                 // Dropout masks depend on (seed, epoch, batch, shard) only, never on thread timing.
                 Step r = trainStep(x, y, seed * 1_000_003L + (long) epoch * 100_003L + b);
