@@ -81,6 +81,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--bucket", description = "Batch sequences of similar length together (Keras bucket_by_sequence_length).")
     boolean bucket;
 
+    @Option(names = "--val-split", defaultValue = "0", description = "Hold out this fraction of training rows for validation (default 0: validate on the test set, as the lesson).")
+    double valSplit;
+
+    @Option(names = "--early-stopping", defaultValue = "0", paramLabel = "PATIENCE",
+            description = "Stop after PATIENCE epochs without a lower val_loss and restore the best weights (0 = off).")
+    int patience;
+
     @Option(names = "--metrics-out", paramLabel = "FILE", description = "Write the metrics as JSON here.")
     Path metricsOut;
 
@@ -102,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
         int e = epochs != null ? epochs : (embedded ? EMBEDDED_DEFAULT_EPOCHS : 1);
         TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
                 Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket);
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket, valSplit, patience);
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {
@@ -114,9 +121,10 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
         }
         TrainJob.Result result = TrainJob.run(cfg, prepared, model, quiet ? TrainingListener.NONE : new ProgressListener(out));
-        EpochMetrics last = result.last();
-        out.printf(Locale.ROOT, "final: val_accuracy %.4f, val_loss %.4f after %d epoch%s (%.1f s training, %,.0f tokens/s)%n",
-                last.valAccuracy(), last.valLoss(), result.history().size(), result.history().size() == 1 ? "" : "s",
+        out.printf(Locale.ROOT, "final: %s %.4f, %s %.4f after %d epoch%s (%.1f s training, %,.0f tokens/s)%n",
+                result.separateValidation() ? "test_accuracy" : "val_accuracy", result.test().accuracy(),
+                result.separateValidation() ? "test_loss" : "val_loss", result.test().loss(),
+                result.history().size(), result.history().size() == 1 ? "" : "s",
                 result.history().stream().mapToDouble(EpochMetrics::seconds).sum(), tokensPerSecond(result.history()));
         out.flush();
         if (metricsOut != null) {
@@ -162,6 +170,9 @@ final class TrainCommand implements Callable<Integer> {
         m.put("val_accuracy", va);
         m.put("epoch_seconds", secs);
         m.put("tokens_per_second", tokensPerSecond(r.history()));
+        m.put("test_loss", r.test().loss());
+        m.put("test_accuracy", r.test().accuracy());
+        m.put("validation", r.separateValidation() ? "held-out split of the training rows" : "test set");
         m.put("prep_seconds", r.prepSeconds());
         m.put("machine", Machine.describe());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
@@ -189,6 +200,12 @@ final class TrainCommand implements Callable<Integer> {
         public void batchFinished(int batch, double runningLoss, double runningAccuracy) {
             bar.stepTo(batch);
             if ((batch & 15) == 0) bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f", runningLoss, runningAccuracy));
+        }
+
+        @Override
+        public void earlyStopped(int epoch, int bestEpoch) {
+            out.printf("Early stopping after epoch %d; restored the weights of epoch %d (lowest val_loss)%n", epoch, bestEpoch);
+            out.flush();
         }
 
         @Override

@@ -10,11 +10,13 @@ import org.jrnn.text.TextVectorizer;
  *
  * @param adaptRows training rows the vocabulary is adapted on (0 = all)
  * @param maxTrainSamples use only the first N training rows (0 = all)
+ * @param valSplit fraction of training rows held out for validation (0 = validate on the test set, as the lesson)
+ * @param patience early-stopping patience in epochs on validation loss (0 = off)
  */
 public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path trainFile, Path testFile,
                           int epochs, int batchSize, long seed, int vocabSize, int adaptRows,
                           TextVectorizer.TieOrder vocabTies, int maxTrainSamples, double learningRate,
-                          TextField text, int threads, boolean bucket) {
+                          TextField text, int threads, boolean bucket, double valSplit, int patience) {
 
     public TrainConfig {
         if (preset == null) throw new IllegalArgumentException("a preset is required");
@@ -29,6 +31,8 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
         if (vocabSize < 3) throw new IllegalArgumentException("--vocab-size must be >= 3 (padding, [UNK] and one token), received: " + vocabSize);
         if (adaptRows < 0) throw new IllegalArgumentException("--adapt-rows must be >= 0 (0 = all rows), received: " + adaptRows);
         if (maxTrainSamples < 0) throw new IllegalArgumentException("--max-train-samples must be >= 0 (0 = all), received: " + maxTrainSamples);
+        if (!(valSplit >= 0 && valSplit < 1)) throw new IllegalArgumentException("--val-split must be in [0, 1), received: " + valSplit);
+        if (patience < 0) throw new IllegalArgumentException("--early-stopping must be >= 0 (0 = off), received: " + patience);
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, received: " + threads);
         if (!(learningRate > 0)) throw new IllegalArgumentException("--lr must be > 0, received: " + learningRate);
         if (model == null) model = preset.model();
@@ -39,7 +43,7 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
     /** Defaults of {@code jrnn train} for a preset. */
     public static TrainConfig defaults(Preset preset) {
         return new TrainConfig(preset, null, null, null, null, 1, 0, 42, TextVectorizer.DEFAULT_MAX_TOKENS, 0,
-                null, 0, 1e-3, null, Runtime.getRuntime().availableProcessors(), false);
+                null, 0, 1e-3, null, Runtime.getRuntime().availableProcessors(), false, 0, 0);
     }
 
     public int effectiveBatchSize() {
@@ -48,21 +52,21 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
 
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket);
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience);
     }
 
     public TrainConfig withMaxTrainSamples(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, n, learningRate, text, threads, bucket);
+                vocabTies, n, learningRate, text, threads, bucket, valSplit, patience);
     }
 
     public TrainConfig withThreads(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, n, bucket);
+                vocabTies, maxTrainSamples, learningRate, text, n, bucket, valSplit, patience);
     }
 
     public TrainConfig withData(Path dir) {
         return new TrainConfig(preset, model, dir, null, null, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket);
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience);
     }
 }

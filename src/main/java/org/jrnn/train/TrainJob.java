@@ -19,14 +19,21 @@ public final class TrainJob {
 
     /** What a run produced. */
     public record Result(TrainConfig config, String dataName, TextVectorizer vectorizer, Sequential model,
-                         List<EpochMetrics> history, int trainRows, int testRows, double prepSeconds) {
+                         List<EpochMetrics> history, int trainRows, int testRows, double prepSeconds,
+                         Evaluation test, boolean separateValidation) {
         public EpochMetrics last() {
             return history.get(history.size() - 1);
         }
     }
 
     /** Data read and encoded, ready to train. */
-    public record Prepared(String dataName, TextVectorizer vectorizer, EncodedDataset train, EncodedDataset test, double seconds) {}
+    public record Prepared(String dataName, TextVectorizer vectorizer, EncodedDataset train, EncodedDataset validation,
+                           EncodedDataset test, double seconds) {
+        /** Validation data: the held-out split if there is one, else the test set (the lesson's choice). */
+        public EncodedDataset validationOrTest() {
+            return validation != null ? validation : test;
+        }
+    }
 
     public static Prepared prepare(TrainConfig cfg) throws IOException {
         long t0 = System.nanoTime();
@@ -42,7 +49,18 @@ public final class TrainJob {
         TextVectorizer vec = TextVectorizer.adapt(adaptTexts, cfg.vocabSize(), cfg.vocabTies());
         EncodedDataset tr = encode(train, vec, cfg.text());
         EncodedDataset te = encode(src.test(), vec, cfg.text());
-        return new Prepared(src.name(), vec, tr, te, (System.nanoTime() - t0) / 1e9);
+        EncodedDataset val = null;
+        if (cfg.valSplit() > 0) {
+            // A seeded shuffle decides the held-out rows; the vocabulary above saw them, as Keras' adapt on the full train split would.
+            int[] perm = Shuffle.permutation(tr.size(), cfg.seed() ^ 0x2545F4914F6CDD1DL);
+            int held = (int) Math.round(tr.size() * cfg.valSplit());
+            if (held < 1 || held >= tr.size()) {
+                throw new IllegalArgumentException("--val-split " + cfg.valSplit() + " leaves " + held + " of " + tr.size() + " rows for validation");
+            }
+            val = tr.select(java.util.Arrays.copyOfRange(perm, tr.size() - held, tr.size()));
+            tr = tr.select(java.util.Arrays.copyOfRange(perm, 0, tr.size() - held));
+        }
+        return new Prepared(src.name(), vec, tr, val, te, (System.nanoTime() - t0) / 1e9);
     }
 
     public static EncodedDataset encode(List<Example> rows, TextVectorizer vec, TextField field) {
@@ -61,9 +79,13 @@ public final class TrainJob {
 
     public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener) {
         List<EpochMetrics> history;
-        try (Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads()).bucketBySequenceLength(cfg.bucket())) {
-            history = trainer.fit(data.train(), data.test(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
+        Evaluation test;
+        try (Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads())
+                .bucketBySequenceLength(cfg.bucket()).earlyStopping(cfg.patience())) {
+            history = trainer.fit(data.train(), data.validationOrTest(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
+            test = trainer.evaluate(data.test(), 256);
         }
-        return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(), data.seconds());
+        return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(),
+                data.seconds(), test, data.validation() != null);
     }
 }

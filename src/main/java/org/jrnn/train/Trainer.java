@@ -34,6 +34,7 @@ public final class Trainer implements AutoCloseable {
     private final Shard[] shards;
     private int[] lastIds = new int[0];
     private boolean bucketBySequenceLength;
+    private int patience;
 
     /** One thread's gradient buffers for the layers after the embedding. */
     private static final class Shard implements Gradients {
@@ -80,6 +81,27 @@ public final class Trainer implements AutoCloseable {
         return model;
     }
 
+    /**
+     * Early stopping on validation loss (Keras EarlyStopping(monitor="val_loss", patience,
+     * restore_best_weights=True)): stop after {@code patience} epochs without a lower
+     * validation loss and restore the best epoch's weights. 0 = off.
+     */
+    public Trainer earlyStopping(int patience) {
+        if (patience < 0) throw new IllegalArgumentException("patience must be >= 0, received: " + patience);
+        this.patience = patience;
+        return this;
+    }
+
+    private float[][] snapshot() {
+        float[][] s = new float[params.size()][];
+        for (int i = 0; i < s.length; i++) s[i] = params.get(i).data.clone();
+        return s;
+    }
+
+    private void restore(float[][] s) {
+        for (int i = 0; i < s.length; i++) System.arraycopy(s[i], 0, params.get(i).data, 0, s[i].length);
+    }
+
     /** Batches of similar lengths (Keras bucket_by_sequence_length); off by default, as the anchor. */
     public Trainer bucketBySequenceLength(boolean on) {
         this.bucketBySequenceLength = on;
@@ -97,6 +119,9 @@ public final class Trainer implements AutoCloseable {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
         if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
         List<EpochMetrics> history = new ArrayList<>();
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        float[][] best = null;
         for (int epoch = 0; epoch < epochs; epoch++) {
             int[] order = Shuffle.permutation(train.size(), seed + epoch);
             int[][] plan = Batching.plan(order, train.tokens(), batchSize, bucketBySequenceLength, seed + epoch);
@@ -131,7 +156,18 @@ public final class Trainer implements AutoCloseable {
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, tokens, seen);
             history.add(m);
             listener.epochFinished(m);
+            if (patience > 0 && val != null) {
+                if (val.loss() < bestLoss) {
+                    bestLoss = val.loss();
+                    bestEpoch = epoch + 1;
+                    best = snapshot();
+                } else if (epoch + 1 - bestEpoch >= patience) {
+                    listener.earlyStopped(epoch + 1, bestEpoch);
+                    break;
+                }
+            }
         }
+        if (best != null && bestEpoch != history.size()) restore(best);
         return history;
     }
 

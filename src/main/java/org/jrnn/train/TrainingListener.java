@@ -9,5 +9,8 @@ public interface TrainingListener {
 
     default void epochFinished(EpochMetrics m) {}
 
+    /** Early stopping ended training after {@code epoch}; weights are restored to {@code bestEpoch}. */
+    default void earlyStopped(int epoch, int bestEpoch) {}
+
     TrainingListener NONE = new TrainingListener() {};
 }

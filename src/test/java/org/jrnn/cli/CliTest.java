@@ -64,6 +64,21 @@ class CliTest {
     }
 
     @Test
+    void earlyStoppingOnAHeldOutSplitReportsTestAccuracy(@TempDir Path dir) throws Exception {
+        Path metrics = dir.resolve("m.json");
+        Run r = run("train", "--max-train-samples", "1200", "--epochs", "8", "--val-split", "0.2", "--early-stopping", "1",
+                "--lr", "0.02", "--metrics-out", metrics.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("final: test_accuracy");
+        JsonNode m = new ObjectMapper().readTree(metrics.toFile());
+        assertThat(m.get("validation").asText()).startsWith("held-out");
+        // lr 0.02 on 960 rows overfits fast: val_loss rises within a few epochs and training stops early.
+        assertThat(m.get("epochs").asInt()).isLessThan(8);
+        assertThat(r.out()).contains("Early stopping after epoch");
+        assertOneLineError(run("train", "--val-split", "1.5"), "--val-split must be in [0, 1)", "1.5");
+    }
+
+    @Test
     void defaultDataIsTheEmbeddedSampleWithProgressAndSummary() {
         Run r = run("train", "--max-train-samples", "1500", "--epochs", "1");
         assertThat(r.code()).as(r.err()).isZero();
