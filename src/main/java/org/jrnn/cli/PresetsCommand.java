@@ -20,8 +20,11 @@ final class PresetsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         for (Preset p : Preset.all()) {
-            out.printf("%-12s %s%s; text: %s; batch %d%n", p.name(), p.description(),
-                    p.name().equals(Preset.DEFAULT) ? " (default)" : "", p.text().name().toLowerCase(), p.batchSize());
+            out.printf("%-12s %s%s; text: %s; batch %d; %d epoch%s%s%n", p.name(), p.description(),
+                    p.name().equals(Preset.DEFAULT) ? " (default)" : "", p.text() == org.jrnn.data.TextField.TITLE ? "title" : "title+description", p.batchSize(),
+                    p.epochs(), p.epochs() == 1 ? "" : "s",
+                    p.patience() > 0 ? String.format(java.util.Locale.ROOT, ", early stopping (patience %d) on a %.0f %% validation split",
+                            p.patience(), 100 * p.valSplit()) : "");
             if (json) out.println(p.model().toJson());
         }
         out.flush();

@@ -48,7 +48,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test", paramLabel = "FILE", description = "Test/validation CSV (with --train).")
     Path testFile;
 
-    @Option(names = "--epochs", description = "Epochs (default: 1, or 2 on the embedded sample).")
+    @Option(names = "--epochs", description = "Epochs (default: the preset's, 1 for the lesson's presets; at least 2 on the embedded sample).")
     Integer epochs;
 
     @Option(names = "--batch-size", defaultValue = "0", description = "Batch size (default: the preset's).")
@@ -81,12 +81,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--bucket", description = "Batch sequences of similar length together (Keras bucket_by_sequence_length).")
     boolean bucket;
 
-    @Option(names = "--val-split", defaultValue = "0", description = "Hold out this fraction of training rows for validation (default 0: validate on the test set, as the lesson).")
-    double valSplit;
+    @Option(names = "--val-split", description = "Hold out this fraction of training rows for validation (default: the preset's; 0 = validate on the test set, as the lesson).")
+    Double valSplit;
 
-    @Option(names = "--early-stopping", defaultValue = "0", paramLabel = "PATIENCE",
-            description = "Stop after PATIENCE epochs without a lower val_loss and restore the best weights (0 = off).")
-    int patience;
+    @Option(names = "--early-stopping", paramLabel = "PATIENCE",
+            description = "Stop after PATIENCE epochs without a lower val_loss and restore the best weights (default: the preset's; 0 = off).")
+    Integer patience;
 
     @Option(names = "--metrics-out", paramLabel = "FILE", description = "Write the metrics as JSON here.")
     Path metricsOut;
@@ -106,10 +106,11 @@ final class TrainCommand implements Callable<Integer> {
         Preset p = Preset.get(preset);
         ModelSpec spec2 = modelFile != null ? ModelSpec.read(modelFile) : null;
         boolean embedded = data == null && trainFile == null;
-        int e = epochs != null ? epochs : (embedded ? EMBEDDED_DEFAULT_EPOCHS : 1);
+        int e = epochs != null ? epochs : (embedded ? Math.max(EMBEDDED_DEFAULT_EPOCHS, p.epochs()) : p.epochs());
         TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
                 Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket, valSplit, patience);
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket,
+                valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience());
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {
