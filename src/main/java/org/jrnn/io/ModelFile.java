@@ -176,7 +176,8 @@ public final class ModelFile {
     public static SavedModel load(Path file) throws IOException {
         String where = file.toString();
         if (Files.isDirectory(file)) throw new ModelFormatException(where, "is a directory, expected a .jrnn model file");
-        if (!Files.isRegularFile(file)) throw new ModelFormatException(where, "file not found");
+        if (!Files.exists(file)) throw new ModelFormatException(where, "file not found");
+        if (!Files.isRegularFile(file)) throw new ModelFormatException(where, "not a regular file, expected a .jrnn model file");
         checkZipSignature(file, where);
         try (ZipFile zip = openZip(file, where)) {
             Map<String, ZipEntry> entries = entries(zip, where);
