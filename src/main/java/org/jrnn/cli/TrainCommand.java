@@ -91,6 +91,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics-out", paramLabel = "FILE", description = "Write the metrics as JSON here.")
     Path metricsOut;
 
+    @Option(names = "--out", paramLabel = "FILE.jrnn", description = "Save the trained model here (see docs/FORMAT.md).")
+    Path modelOut;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bars or summary; only the final line.")
     boolean quiet;
 
@@ -130,6 +133,11 @@ final class TrainCommand implements Callable<Integer> {
         out.flush();
         if (metricsOut != null) {
             AtomicFiles.writeString(metricsOut, metricsJson(result));
+        }
+        if (modelOut != null) {
+            org.jrnn.io.ModelFile.save(modelOut, org.jrnn.io.SavedModel.from(result));
+            out.println("saved model to " + modelOut);
+            out.flush();
         }
         return 0;
     }

@@ -1,2 +1,2 @@
-/** The picocli command line: thin commands over the train and io packages. */
+/** The picocli command line: thin commands over the train, io, eval and serve packages. */
 package org.jrnn.cli;

@@ -1,2 +1,6 @@
-/** Files jrnn writes: atomic writes, metrics JSON (model files come with issue D). */
+/**
+ * Files jrnn writes and reads: atomic writes, and the {@code .jrnn} model file ({@link org.jrnn.io.ModelFile},
+ * {@link org.jrnn.io.SavedModel}; a zip of config.json, vocab.txt and safetensors weights with PyTorch
+ * state-dict names, documented in docs/FORMAT.md). Loading validates everything and never runs code.
+ */
 package org.jrnn.io;

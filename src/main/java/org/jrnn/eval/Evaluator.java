@@ -1,0 +1,73 @@
+// Scores a classifier on labelled data: mean cross-entropy, accuracy, and the confusion matrix from which
+// EvaluationReport derives precision, recall and F1. Batched forward passes without dropout; the loss is
+// a float64 log-softmax of the model's logits. Not a training-time metric hook: Trainer has its own.
+package org.jrnn.eval;
+
+import java.util.List;
+import org.jrnn.data.Example;
+import org.jrnn.io.SavedModel;
+import org.jrnn.nn.Matrix;
+import org.jrnn.nn.Sequential;
+
+/** Evaluates a model on encoded or raw examples. Thread-safe (no state). */
+public final class Evaluator {
+    /** Sequences per forward pass. */
+    public static final int BATCH_SIZE = 256;
+
+    private Evaluator() {}
+
+    /** Encodes each example's text as the model was trained to read it, then evaluates. */
+    public static EvaluationReport evaluate(SavedModel m, List<Example> rows) {
+        int[][] tokens = new int[rows.size()][];
+        int[] labels = new int[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            tokens[i] = m.vectorizer().encode(rows.get(i).text(m.textField()));
+            labels[i] = rows.get(i).label();
+        }
+        return evaluate(m.model(), tokens, labels, m.classNames());
+    }
+
+    /**
+     * @param labels 0-based, each below {@code classNames.size()}
+     * @throws IllegalArgumentException if the data is empty or a label is outside the model's classes
+     */
+    public static EvaluationReport evaluate(Sequential model, int[][] tokens, int[] labels, List<String> classNames) {
+        int k = classNames.size();
+        if (model.outputSize() != k) throw new IllegalArgumentException(k + " class names for a model with " + model.outputSize() + " outputs");
+        if (tokens.length != labels.length) throw new IllegalArgumentException(tokens.length + " sequences but " + labels.length + " labels");
+        if (tokens.length == 0) throw new IllegalArgumentException("no examples to evaluate");
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= k) {
+                throw new IllegalArgumentException("example " + (i + 1) + " has label index " + labels[i] + " but the model has " + k
+                        + " classes (" + String.join(", ", classNames) + ")");
+            }
+        }
+        long[][] confusion = new long[k][k];
+        double lossSum = 0;
+        for (int from = 0; from < tokens.length; from += BATCH_SIZE) {
+            int to = Math.min(tokens.length, from + BATCH_SIZE);
+            int[][] x = java.util.Arrays.copyOfRange(tokens, from, to);
+            Sequential.Pass pass = model.forward(model.batch(x), false, null);
+            Matrix logits = pass.logits(); // (B, K), sorted order
+            int[] original = pass.batch().layout.sortedToOriginal;
+            for (int s = 0; s < original.length; s++) {
+                int y = labels[from + original[s]];
+                int base = s * k;
+                int best = 0;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < k; c++) {
+                    double z = logits.data[base + c];
+                    if (z > max) {
+                        max = z;
+                        best = c;
+                    }
+                }
+                double sum = 0;
+                for (int c = 0; c < k; c++) sum += Math.exp(logits.data[base + c] - max);
+                lossSum += Math.log(sum) + max - logits.data[base + y]; // -log softmax(z)_y
+                confusion[y][best]++;
+            }
+        }
+        return EvaluationReport.of(classNames, confusion, lossSum);
+    }
+}

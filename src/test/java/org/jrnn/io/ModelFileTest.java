@@ -1,0 +1,178 @@
+package org.jrnn.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.jrnn.nn.Param;
+import org.jrnn.nn.Sequential;
+import org.jrnn.train.ModelSpec;
+import org.jrnn.train.ModelSpec.LayerSpec;
+import org.jrnn.train.Preset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ModelFileTest {
+
+    @Test
+    void roundTripKeepsWeightsVocabularyClassesAndHistory(@TempDir Path dir) throws Exception {
+        SavedModel m = TestModels.tiny(3);
+        Path f = dir.resolve("m.jrnn");
+        ModelFile.save(f, m);
+        SavedModel back = ModelFile.load(f);
+        assertThat(back.architecture()).isEqualTo(m.architecture());
+        assertThat(back.vectorizer().vocabulary()).isEqualTo(m.vectorizer().vocabulary());
+        assertThat(back.maxTokens()).isEqualTo(20000);
+        assertThat(back.textField()).isEqualTo(m.textField());
+        assertThat(back.classNames()).containsExactly("World", "Sports", "Business");
+        assertThat(back.created()).isEqualTo("2024-06-11T00:00:00Z");
+        assertThat(back.producer()).isEqualTo("jrnn test");
+        assertThat(back.training()).isEqualTo(m.training()); // NaN validation figures survive as null
+        assertThat(back.history().get(1).valLoss()).isNaN();
+        Map<String, Param> a = m.model().stateDict();
+        Map<String, Param> b = back.model().stateDict();
+        assertThat(b.keySet()).containsExactlyElementsOf(a.keySet());
+        for (String k : a.keySet()) assertThat(b.get(k).data).as(k).containsExactly(a.get(k).data);
+        int[][] x = {m.vectorizer().encode("The team wins the match"), m.vectorizer().encode("bank profit talks")};
+        assertThat(back.model().predictProbabilities(x)).isDeepEqualTo(m.model().predictProbabilities(x));
+    }
+
+    @Test
+    void savingIsAtomicAndDeterministic(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("sub/m.jrnn");
+        ModelFile.save(f, TestModels.tiny(5));
+        byte[] first = Files.readAllBytes(f);
+        ModelFile.save(f, TestModels.tiny(5)); // overwrite
+        assertThat(Files.readAllBytes(f)).isEqualTo(first);
+        try (Stream<Path> files = Files.list(f.getParent())) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("m.jrnn");
+        }
+        assertThat(TestModels.entries(f).keySet()).containsExactly("config.json", "vocab.txt", "weights.safetensors");
+        if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            // an ordinary file, not the owner-only mode of the temp file it was renamed from
+            assertThat(Files.getPosixFilePermissions(f)).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        }
+    }
+
+    @Test
+    void aModelThatCannotBeLoadedIsNeverWritten(@TempDir Path dir) throws Exception {
+        SavedModel m = TestModels.tiny(5);
+        m.model().stateDict().get("rnn.weight_hh_l0").data[3] = Float.NaN;
+        Path f = dir.resolve("m.jrnn");
+        assertThatThrownBy(() -> ModelFile.save(f, m)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rnn.weight_hh_l0 holds NaN");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
+    void configHoldsTheDocumentedKeys(@TempDir Path dir) throws Exception {
+        Path f = TestModels.saveTiny(dir);
+        JsonNode c = TestModels.JSON.readTree(TestModels.entries(f).get("config.json"));
+        List<String> keys = new ArrayList<>();
+        c.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactly("format", "format_version", "created", "producer", "architecture", "vectorizer",
+                "num_classes", "class_names", "training");
+        assertThat(c.get("format").asText()).isEqualTo("jrnn-model");
+        assertThat(c.get("format_version").asInt()).isEqualTo(1);
+        assertThat(c.get("vectorizer").toString()).isEqualTo("{\"max_tokens\":20000,\"vocab_size\":15,\"text\":\"title+description\","
+                + "\"standardize\":\"lower_and_strip_punctuation\",\"split\":\"whitespace\"}");
+        assertThat(c.get("architecture").toString()).isEqualTo("{\"embedding_dim\":6,\"mask_zero\":true,\"layers\":[{\"type\":\"GRU\",\"units\":5}]}");
+        JsonNode h = c.get("training").get("history");
+        assertThat(h.size()).isEqualTo(2);
+        assertThat(h.get(0).toString()).isEqualTo("{\"epoch\":1,\"loss\":1.1,\"accuracy\":0.4,\"val_loss\":1.0,\"val_accuracy\":0.5,"
+                + "\"seconds\":0.25,\"tokens\":400,\"samples\":40}");
+        assertThat(h.get(1).get("val_loss").isNull()).isTrue();
+        byte[] vocab = TestModels.entries(f).get("vocab.txt");
+        assertThat(new String(vocab, java.nio.charset.StandardCharsets.UTF_8)).startsWith("\n[UNK]\nthe\n").endsWith("war\n");
+    }
+
+    @Test
+    void weightsAreSafetensorsWithPyTorchNamesAndLayouts(@TempDir Path dir) throws Exception {
+        SavedModel m = TestModels.tiny(9);
+        Path f = dir.resolve("m.jrnn");
+        ModelFile.save(f, m);
+        byte[] w = TestModels.entries(f).get("weights.safetensors");
+        long n = ByteBuffer.wrap(w, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertThat(n % 8).as("data 8-byte aligned").isZero();
+        JsonNode header = TestModels.JSON.readTree(TestModels.weightsHeader(w));
+        assertThat(header.get("__metadata__").get("format").asText()).isEqualTo("pt");
+        assertThat(header.get("rnn.weight_ih_l0").toString()).isEqualTo("{\"dtype\":\"F32\",\"shape\":[15,6],\"data_offsets\":[360,720]}");
+        assertThat(header.get("fc.weight").get("shape").toString()).isEqualTo("[3,5]");
+        ByteBuffer data = ByteBuffer.wrap(TestModels.weightsData(w)).order(ByteOrder.LITTLE_ENDIAN);
+        for (Param p : m.model().params()) {
+            JsonNode t = header.get(p.name());
+            int begin = t.get("data_offsets").get(0).asInt();
+            for (int i = 0; i < p.size(); i++) assertThat(data.getFloat(begin + 4 * i)).isEqualTo(p.data[i]);
+        }
+    }
+
+    static Stream<ModelSpec> specs() {
+        List<ModelSpec> specs = new ArrayList<>();
+        for (Preset p : Preset.all()) specs.add(p.model());
+        specs.add(new ModelSpec(7, true, List.of(
+                new LayerSpec("Bidirectional", null, null, LayerSpec.rnn("GRU", 3, true), "sum", null),
+                LayerSpec.bidirectional(LayerSpec.rnn("SimpleRNN", 4, true)),
+                LayerSpec.of("GlobalMaxPooling1D"), LayerSpec.dropout(0.2),
+                new LayerSpec("Dense", 9, null, null, null, null), new LayerSpec("Dense", 5, null, null, null, null))));
+        return specs.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
+    void expectedShapesAreWhatTheArchitectureBuilds(ModelSpec spec) {
+        Sequential m = spec.build(50, 4, 1);
+        Map<String, int[]> expected = ModelFile.expectedShapes(spec, 50, 4);
+        assertThat(expected.keySet()).containsExactlyElementsOf(m.stateDict().keySet());
+        m.stateDict().forEach((name, p) -> assertThat(expected.get(name)).as(name).containsExactly(p.shape()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.jrnn.io.TestModels#hostile")
+    void hostileFilesFailWithOneLineNamingTheFileAndTheProblem(TestModels.Hostile h, @TempDir Path dir) throws Exception {
+        Path f = h.make(dir);
+        assertThatThrownBy(() -> ModelFile.load(f))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(f + ": ")
+                .hasMessageContaining(h.expected())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\r"));
+    }
+
+    @Test
+    void missingFileAndDirectoryAreFormatErrors(@TempDir Path dir) {
+        assertThatThrownBy(() -> ModelFile.load(dir.resolve("none.jrnn"))).isInstanceOf(ModelFormatException.class)
+                .hasMessageEndingWith("none.jrnn: file not found");
+        assertThatThrownBy(() -> ModelFile.load(dir)).isInstanceOf(ModelFormatException.class).hasMessageContaining("is a directory");
+    }
+
+    @Test
+    void unsafeEntryNames() {
+        for (String bad : List.of("../evil", "a/../../b", "/abs", "C:/x", "a\\b", "./config.json", "")) {
+            assertThat(ModelFile.unsafe(bad)).as(bad).isTrue();
+        }
+        for (String ok : List.of("config.json", "vocab.txt", "a/b", "x..y")) {
+            assertThat(ModelFile.unsafe(ok)).as(ok).isFalse();
+        }
+    }
+
+    @Test
+    void hostileCatalogueCoversTheBrief() {
+        List<String> names = TestModels.hostile().stream().map(TestModels.Hostile::name).toList();
+        assertThat(names).contains("truncated zip", "corrupted bytes", "missing entry", "wrong format version", "shape mismatch",
+                "huge header length", "offsets out of range", "overlapping offsets", "nan weights", "dot-dot entry name",
+                "binary garbage", "huge declared entry size", "duplicate entry");
+        assertThat(Arrays.asList(names.toArray())).doesNotHaveDuplicates();
+    }
+}
