@@ -47,4 +47,9 @@ public interface Kernels {
     static Kernels get() {
         return KernelProvider.INSTANCE;
     }
+
+    /** The choice and why, e.g. {@code vector(512-bit)} or {@code scalar (jrnn.simd=false)}: for logs and reports. */
+    static String describe() {
+        return KernelProvider.describe();
+    }
 }
