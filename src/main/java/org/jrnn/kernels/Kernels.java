@@ -1,7 +1,8 @@
 package org.jrnn.kernels;
 
 /**
- * The hot loops of jrnn: dense products and row reductions on row-major float arrays.
+ * The hot loops of jrnn: dense products, row reductions and the Adam update on row-major
+ * float arrays.
  * Every layer goes through this interface so that a SIMD implementation can replace the
  * scalar reference in one place. Products accumulate into their output ({@code +=}):
  * callers clear it first when they want {@code =}.
@@ -25,8 +26,30 @@ public interface Kernels {
     /** dBias(g) += Σ_rows dC(n,g). */
     void addColumnSums(float[] dc, int dcOff, float[] dBias, int dBiasOff, int n, int g);
 
+    /**
+     * One Adam step over elements [from, to) of w, with moments m, v and gradient g, exactly as
+     * {@link org.jrnn.optim.Adam} defines it (m and v are updated in place):
+     * <pre>
+     *   m = β1·m + (1−β1)·g;   v = β2·v + (1−β2)·g·g
+     *   Keras:   w −= α_t · m / (√v + ε)                      α_t = lr·√(1−β2^t)/(1−β1^t)
+     *   PyTorch: w −= stepSize · m / (√v · invSqrtBc2 + ε)     stepSize = lr/(1−β1^t), invSqrtBc2 = 1/√(1−β2^t)
+     * </pre>
+     * 1−β1 and 1−β2 are passed rounded from double, as the frameworks do: {@code 1f − 0.999f}
+     * differs from {@code (float) (1 − 0.999)} by 1.3e-5 relative. Every operation is
+     * IEEE-rounded in float and no FMA is used, so all implementations agree bit for bit.
+     * {@code invSqrtBc2} is ignored by the Keras variant.
+     */
+    void adamUpdate(float[] w, float[] g, float[] m, float[] v, int from, int to,
+                    float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                    float alphaOrStepSize, float eps, boolean kerasVariant, float invSqrtBc2);
+
     /** The implementation chosen for this process (see {@link KernelProvider}). */
     static Kernels get() {
         return KernelProvider.INSTANCE;
+    }
+
+    /** The choice and why, e.g. {@code vector(512-bit)} or {@code scalar (jrnn.simd=false)}: for logs and reports. */
+    static String describe() {
+        return KernelProvider.describe();
     }
 }

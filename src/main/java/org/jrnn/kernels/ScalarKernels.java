@@ -72,6 +72,31 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void adamUpdate(float[] w, float[] g, float[] m, float[] v, int from, int to,
+                           float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                           float alphaOrStepSize, float eps, boolean kerasVariant, float invSqrtBc2) {
+        if (kerasVariant) {
+            for (int i = from; i < to; i++) {
+                float gi = g[i];
+                float mi = beta1 * m[i] + oneMinusBeta1 * gi;
+                float vi = beta2 * v[i] + oneMinusBeta2 * gi * gi;
+                m[i] = mi;
+                v[i] = vi;
+                w[i] -= alphaOrStepSize * mi / ((float) Math.sqrt(vi) + eps);
+            }
+        } else {
+            for (int i = from; i < to; i++) {
+                float gi = g[i];
+                float mi = beta1 * m[i] + oneMinusBeta1 * gi;
+                float vi = beta2 * v[i] + oneMinusBeta2 * gi * gi;
+                m[i] = mi;
+                v[i] = vi;
+                w[i] -= alphaOrStepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + eps);
+            }
+        }
+    }
+
+    @Override
     public String toString() {
         return "scalar";
     }

@@ -3,6 +3,7 @@ package org.jrnn.optim;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.kernels.Kernels;
 import org.jrnn.nn.Param;
 
 /**
@@ -14,7 +15,8 @@ import org.jrnn.nn.Param;
  *       p −= lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε), ε = 1e-8.</li>
  * </ul>
  * Every parameter is updated every step, rows with zero gradient included (their moments
- * decay), as both frameworks do for dense gradients.
+ * decay), as both frameworks do for dense gradients. The element loop is
+ * {@link Kernels#adamUpdate}, which follows these formulas bit for bit.
  *
  * <p>Order of use: backward fills {@link Param#grad}; {@link #step} updates; the caller zeroes grads.
  */
@@ -80,6 +82,8 @@ public final class Adam {
         float b2 = (float) beta2;
         float a1 = (float) (1 - beta1);
         float a2 = (float) (1 - beta2);
+        float eps = (float) epsilon;
+        Kernels k = Kernels.get();
         for (Param p : params) {
             if (p.frozen()) continue;
             float[][] mv = moments(p);
@@ -89,27 +93,11 @@ public final class Adam {
             float[] g = p.grad;
             if (variant == Variant.KERAS) {
                 float alpha = (float) (lr * Math.sqrt(bc2) / bc1);
-                float eps = (float) epsilon;
-                for (int i = 0; i < w.length; i++) {
-                    float gi = g[i];
-                    float mi = b1 * m[i] + a1 * gi;
-                    float vi = b2 * v[i] + a2 * gi * gi;
-                    m[i] = mi;
-                    v[i] = vi;
-                    w[i] -= alpha * mi / ((float) Math.sqrt(vi) + eps);
-                }
+                k.adamUpdate(w, g, m, v, 0, w.length, b1, a1, b2, a2, alpha, eps, true, 1f);
             } else {
                 float stepSize = (float) (lr / bc1);
                 float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
-                float eps = (float) epsilon;
-                for (int i = 0; i < w.length; i++) {
-                    float gi = g[i];
-                    float mi = b1 * m[i] + a1 * gi;
-                    float vi = b2 * v[i] + a2 * gi * gi;
-                    m[i] = mi;
-                    v[i] = vi;
-                    w[i] -= stepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + eps);
-                }
+                k.adamUpdate(w, g, m, v, 0, w.length, b1, a1, b2, a2, stepSize, eps, false, invSqrtBc2);
             }
         }
     }

@@ -1,0 +1,411 @@
+package org.jrnn.kernels;
+
+// SIMD kernels on jdk.incubator.vector (JDK 17+, run with --add-modules jdk.incubator.vector).
+// KernelProvider loads this class by name after checking the module is there: no other class
+// may link against it, so plain Java 17 still runs. Products use the broadcast-FMA (axpy) form
+// along a contiguous output row, register-blocked 4 rows × 2 vectors, and never reduce across
+// lanes: on x86 C2 added float lanes in strict order, one dependent add per lane, until
+// JDK-8337062 (JDK 24), which costs more than a whole k=64 dot product. Not here: threads,
+// masked tails.
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Vector API kernels; every method agrees with {@link ScalarKernels} (products up to FMA rounding). */
+final class VectorKernels implements Kernels {
+    private static final ScalarKernels SCALAR = new ScalarKernels();
+
+    /**
+     * Below this many rows matmulABt stays scalar: the transposed copy of W it needs costs
+     * g·k moves (~0.5 ns each), which one row cannot repay. Measured (n, k=64, g=256), 512-bit:
+     * n=1 scalar 7.8 µs vs vector 7.8 µs; n=2 15.7 vs 8.8 µs; n=4 31 vs 8.3 µs.
+     */
+    static final int ABT_MIN_ROWS = 2;
+
+    private final Body body;
+
+    /** The preferred width, or the one forced with {@code -Djrnn.vectorBits=128|256|512}. */
+    VectorKernels() {
+        this(Integer.getInteger("jrnn.vectorBits", FloatVector.SPECIES_PREFERRED.vectorBitSize()));
+    }
+
+    /**
+     * A given width (128, 256 or 512 bits), for tests and benchmarks. Use one width per class
+     * loader: see {@link Body}.
+     */
+    VectorKernels(int bits) {
+        this.body = switch (bits) {
+            case 128 -> new Body128();
+            case 256 -> new Body256();
+            case 512 -> new Body512();
+            default -> throw new IllegalArgumentException("jrnn.vectorBits must be 128, 256 or 512, received: " + bits);
+        };
+    }
+
+    @Override
+    public void matmulABt(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff, int n, int k, int g) {
+        body.matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
+    }
+
+    @Override
+    public void matmulAB(float[] dc, int dcOff, float[] w, int wOff, float[] da, int daOff, int n, int k, int g) {
+        body.matmulAB(dc, dcOff, w, wOff, da, daOff, n, k, g);
+    }
+
+    @Override
+    public void matmulAtB(float[] dc, int dcOff, float[] a, int aOff, float[] dw, int dwOff, int n, int k, int g) {
+        body.matmulAtB(dc, dcOff, a, aOff, dw, dwOff, n, k, g);
+    }
+
+    @Override
+    public void addRowVector(float[] bias, int biasOff, float[] c, int cOff, int n, int g) {
+        body.addRowVector(bias, biasOff, c, cOff, n, g);
+    }
+
+    @Override
+    public void addColumnSums(float[] dc, int dcOff, float[] dBias, int dBiasOff, int n, int g) {
+        body.addColumnSums(dc, dcOff, dBias, dBiasOff, n, g);
+    }
+
+    /**
+     * The scalar loop: C2's auto-vectoriser (SuperWord) already turns it into 512-bit code.
+     * An explicit Vector API loop measured the same or up to 15% slower (2.3 vs 2.3-2.8·10⁹
+     * elements/s on 1,280,000 floats, 3.3 vs 3.3 on 4,096), while -XX:-UseSuperWord drops the
+     * scalar loop to 0.44: see BENCHMARKS.md.
+     */
+    @Override
+    public void adamUpdate(float[] w, float[] g, float[] m, float[] v, int from, int to,
+                           float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                           float alphaOrStepSize, float eps, boolean kerasVariant, float invSqrtBc2) {
+        SCALAR.adamUpdate(w, g, m, v, from, to, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+                alphaOrStepSize, eps, kerasVariant, invSqrtBc2);
+    }
+
+    @Override
+    public String toString() {
+        return "vector(" + body.species().vectorBitSize() + "-bit)";
+    }
+
+    private static final class Body128 extends Body {
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_128;
+
+        @Override
+        VectorSpecies<Float> species() {
+            return S;
+        }
+    }
+
+    private static final class Body256 extends Body {
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+        @Override
+        VectorSpecies<Float> species() {
+            return S;
+        }
+    }
+
+    private static final class Body512 extends Body {
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+
+        @Override
+        VectorSpecies<Float> species() {
+            return S;
+        }
+    }
+
+    /**
+     * The kernels, written once against {@link #species()}, with one subclass per width that
+     * holds its species in a static final field. C2 intrinsifies a Vector API call only when
+     * its species is a compile-time constant; with one subclass loaded, class-hierarchy
+     * analysis inlines species() as one. Load a second width in the same class loader and
+     * species() turns megamorphic: every vector op then runs as boxed Java code, measured
+     * 1.4 GFLOPS instead of 85 (and below scalar's 5) on matmulAB (600, 64, 16). An instance
+     * field would be no better: C2 does not fold final instance fields of ordinary classes.
+     */
+    private abstract static class Body {
+        /** Per-thread scratch for the transposed weight of matmulABt; grows, never shrinks. */
+        private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
+
+        abstract VectorSpecies<Float> species();
+
+        final void matmulABt(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff, int n, int k, int g) {
+            VectorSpecies<Float> s = species();
+            int gv = s.loopBound(g);
+            if (n < ABT_MIN_ROWS || gv == 0 || k == 0) {
+                SCALAR.matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
+                return;
+            }
+            // C = A·Wᵀ = A·Wt: copy the first gv rows of W transposed, Wt (k, gv), so that the
+            // product runs along contiguous rows of Wt and C.
+            float[] wt = scratch(k * gv);
+            transpose(w, wOff, k, gv, wt);
+            axpyGemm(a, aOff, k, 1, wt, 0, gv, c, cOff, g, n, k, gv);
+            if (gv < g) {
+                dotColumns(a, aOff, w, wOff, c, cOff, n, k, g, gv);
+            }
+        }
+
+        final void matmulAB(float[] dc, int dcOff, float[] w, int wOff, float[] da, int daOff, int n, int k, int g) {
+            if (k < species().length()) {
+                SCALAR.matmulAB(dc, dcOff, w, wOff, da, daOff, n, k, g);
+                return;
+            }
+            // dA[i,:] += Σ_j dC[i,j] · W[j,:]
+            axpyGemm(dc, dcOff, g, 1, w, wOff, k, da, daOff, k, n, g, k);
+        }
+
+        final void matmulAtB(float[] dc, int dcOff, float[] a, int aOff, float[] dw, int dwOff, int n, int k, int g) {
+            if (k < species().length()) {
+                SCALAR.matmulAtB(dc, dcOff, a, aOff, dw, dwOff, n, k, g);
+                return;
+            }
+            // dW[j,:] += Σ_i dC[i,j] · A[i,:]; dCᵀ is read with swapped strides, never copied.
+            axpyGemm(dc, dcOff, 1, g, a, aOff, k, dw, dwOff, k, g, n, k);
+        }
+
+        final void addRowVector(float[] bias, int biasOff, float[] c, int cOff, int n, int g) {
+            VectorSpecies<Float> s = species();
+            int gv = s.loopBound(g);
+            int len = s.length();
+            for (int i = 0; i < n; i++) {
+                int ci = cOff + i * g;
+                int j = 0;
+                for (; j < gv; j += len) {
+                    FloatVector.fromArray(s, c, ci + j).add(FloatVector.fromArray(s, bias, biasOff + j)).intoArray(c, ci + j);
+                }
+                for (; j < g; j++) {
+                    c[ci + j] += bias[biasOff + j];
+                }
+            }
+        }
+
+        final void addColumnSums(float[] dc, int dcOff, float[] dBias, int dBiasOff, int n, int g) {
+            VectorSpecies<Float> s = species();
+            int gv = s.loopBound(g);
+            int len = s.length();
+            // Column blocks outside, rows inside: each sum stays in a register and adds rows in
+            // the scalar order, so the result is bit-identical.
+            for (int j = 0; j < gv; j += len) {
+                FloatVector acc = FloatVector.fromArray(s, dBias, dBiasOff + j);
+                for (int i = 0, ci = dcOff + j; i < n; i++, ci += g) {
+                    acc = acc.add(FloatVector.fromArray(s, dc, ci));
+                }
+                acc.intoArray(dBias, dBiasOff + j);
+            }
+            if (gv < g) {
+                for (int i = 0; i < n; i++) {
+                    int ci = dcOff + i * g;
+                    for (int j = gv; j < g; j++) {
+                        dBias[dBiasOff + j] += dc[ci + j];
+                    }
+                }
+            }
+        }
+
+        /**
+         * wt (k, rows) = the first {@code rows} rows of w (·, k) transposed; rows is a multiple of
+         * 4 (of the lanes). Four rows at a time, so each p writes 16 contiguous bytes: the plain
+         * one-row loop ran at ~1 ns per element and dominated a 16-row recurrent step.
+         */
+        private static void transpose(float[] w, int wOff, int k, int rows, float[] wt) {
+            for (int j = 0; j < rows; j += 4) {
+                int s0 = wOff + j * k;
+                int s1 = s0 + k;
+                int s2 = s1 + k;
+                int s3 = s2 + k;
+                for (int p = 0, d = j; p < k; p++, d += rows) {
+                    wt[d] = w[s0 + p];
+                    wt[d + 1] = w[s1 + p];
+                    wt[d + 2] = w[s2 + p];
+                    wt[d + 3] = w[s3 + p];
+                }
+            }
+        }
+
+        private float[] scratch(int size) {
+            float[] buf = scratch.get();
+            if (buf.length < size) {
+                buf = new float[size];
+                scratch.set(buf);
+            }
+            return buf;
+        }
+
+        /**
+         * out(rows, cols) += X(rows, depth) · Y(depth, cols) with X(i, p) at
+         * {@code x[xOff + i·xRs + p·xCs]}, Y rows {@code yRs} apart and out rows {@code outRs}
+         * apart. Columns up to loopBound(cols) are vectorised, the rest are scalar dot products.
+         */
+        private void axpyGemm(float[] x, int xOff, int xRs, int xCs, float[] y, int yOff, int yRs,
+                              float[] out, int outOff, int outRs, int rows, int depth, int cols) {
+            VectorSpecies<Float> s = species();
+            int len = s.length();
+            int cv = s.loopBound(cols);
+            int c2 = cv - cv % (2 * len);
+            int i = 0;
+            for (; i + 4 <= rows; i += 4) {
+                int xi = xOff + i * xRs;
+                int oi = outOff + i * outRs;
+                int j = 0;
+                for (; j < c2; j += 2 * len) {
+                    block4x2(x, xi, xRs, xCs, y, yOff + j, yRs, out, oi + j, outRs, depth);
+                }
+                for (; j < cv; j += len) {
+                    block4x1(x, xi, xRs, xCs, y, yOff + j, yRs, out, oi + j, outRs, depth);
+                }
+                for (int r = 0; r < 4; r++) {
+                    scalarColumns(x, xi + r * xRs, xCs, y, yOff, yRs, out, oi + r * outRs, depth, cv, cols);
+                }
+            }
+            for (; i < rows; i++) {
+                int xi = xOff + i * xRs;
+                int oi = outOff + i * outRs;
+                int j = 0;
+                for (; j < c2; j += 2 * len) {
+                    block1x2(x, xi, xCs, y, yOff + j, yRs, out, oi + j, depth);
+                }
+                for (; j < cv; j += len) {
+                    block1x1(x, xi, xCs, y, yOff + j, yRs, out, oi + j, depth);
+                }
+                scalarColumns(x, xi, xCs, y, yOff, yRs, out, oi, depth, cv, cols);
+            }
+        }
+
+        /** 4 rows × 2 vectors of out: 8 accumulators, per step 2 loads + 4 broadcasts for 8 FMAs. */
+        private void block4x2(float[] x, int xi, int xRs, int xCs, float[] y, int yj, int yRs,
+                              float[] out, int o0, int outRs, int depth) {
+            VectorSpecies<Float> s = species();
+            int len = s.length();
+            int o1 = o0 + outRs;
+            int o2 = o1 + outRs;
+            int o3 = o2 + outRs;
+            FloatVector c00 = FloatVector.fromArray(s, out, o0);
+            FloatVector c01 = FloatVector.fromArray(s, out, o0 + len);
+            FloatVector c10 = FloatVector.fromArray(s, out, o1);
+            FloatVector c11 = FloatVector.fromArray(s, out, o1 + len);
+            FloatVector c20 = FloatVector.fromArray(s, out, o2);
+            FloatVector c21 = FloatVector.fromArray(s, out, o2 + len);
+            FloatVector c30 = FloatVector.fromArray(s, out, o3);
+            FloatVector c31 = FloatVector.fromArray(s, out, o3 + len);
+            int x0 = xi;
+            int x1 = x0 + xRs;
+            int x2 = x1 + xRs;
+            int x3 = x2 + xRs;
+            int yp = yj;
+            for (int p = 0; p < depth; p++) {
+                FloatVector y0 = FloatVector.fromArray(s, y, yp);
+                FloatVector y1 = FloatVector.fromArray(s, y, yp + len);
+                FloatVector b = FloatVector.broadcast(s, x[x0]);
+                c00 = b.fma(y0, c00);
+                c01 = b.fma(y1, c01);
+                b = FloatVector.broadcast(s, x[x1]);
+                c10 = b.fma(y0, c10);
+                c11 = b.fma(y1, c11);
+                b = FloatVector.broadcast(s, x[x2]);
+                c20 = b.fma(y0, c20);
+                c21 = b.fma(y1, c21);
+                b = FloatVector.broadcast(s, x[x3]);
+                c30 = b.fma(y0, c30);
+                c31 = b.fma(y1, c31);
+                x0 += xCs;
+                x1 += xCs;
+                x2 += xCs;
+                x3 += xCs;
+                yp += yRs;
+            }
+            c00.intoArray(out, o0);
+            c01.intoArray(out, o0 + len);
+            c10.intoArray(out, o1);
+            c11.intoArray(out, o1 + len);
+            c20.intoArray(out, o2);
+            c21.intoArray(out, o2 + len);
+            c30.intoArray(out, o3);
+            c31.intoArray(out, o3 + len);
+        }
+
+        private void block4x1(float[] x, int xi, int xRs, int xCs, float[] y, int yj, int yRs,
+                              float[] out, int o0, int outRs, int depth) {
+            VectorSpecies<Float> s = species();
+            int o1 = o0 + outRs;
+            int o2 = o1 + outRs;
+            int o3 = o2 + outRs;
+            FloatVector c0 = FloatVector.fromArray(s, out, o0);
+            FloatVector c1 = FloatVector.fromArray(s, out, o1);
+            FloatVector c2 = FloatVector.fromArray(s, out, o2);
+            FloatVector c3 = FloatVector.fromArray(s, out, o3);
+            int x0 = xi;
+            int x1 = x0 + xRs;
+            int x2 = x1 + xRs;
+            int x3 = x2 + xRs;
+            int yp = yj;
+            for (int p = 0; p < depth; p++) {
+                FloatVector y0 = FloatVector.fromArray(s, y, yp);
+                c0 = FloatVector.broadcast(s, x[x0]).fma(y0, c0);
+                c1 = FloatVector.broadcast(s, x[x1]).fma(y0, c1);
+                c2 = FloatVector.broadcast(s, x[x2]).fma(y0, c2);
+                c3 = FloatVector.broadcast(s, x[x3]).fma(y0, c3);
+                x0 += xCs;
+                x1 += xCs;
+                x2 += xCs;
+                x3 += xCs;
+                yp += yRs;
+            }
+            c0.intoArray(out, o0);
+            c1.intoArray(out, o1);
+            c2.intoArray(out, o2);
+            c3.intoArray(out, o3);
+        }
+
+        private void block1x2(float[] x, int xi, int xCs, float[] y, int yj, int yRs, float[] out, int o0, int depth) {
+            VectorSpecies<Float> s = species();
+            int len = s.length();
+            FloatVector c0 = FloatVector.fromArray(s, out, o0);
+            FloatVector c1 = FloatVector.fromArray(s, out, o0 + len);
+            for (int p = 0, xp = xi, yp = yj; p < depth; p++, xp += xCs, yp += yRs) {
+                FloatVector b = FloatVector.broadcast(s, x[xp]);
+                c0 = b.fma(FloatVector.fromArray(s, y, yp), c0);
+                c1 = b.fma(FloatVector.fromArray(s, y, yp + len), c1);
+            }
+            c0.intoArray(out, o0);
+            c1.intoArray(out, o0 + len);
+        }
+
+        private void block1x1(float[] x, int xi, int xCs, float[] y, int yj, int yRs, float[] out, int o0, int depth) {
+            VectorSpecies<Float> s = species();
+            FloatVector c0 = FloatVector.fromArray(s, out, o0);
+            for (int p = 0, xp = xi, yp = yj; p < depth; p++, xp += xCs, yp += yRs) {
+                c0 = FloatVector.broadcast(s, x[xp]).fma(FloatVector.fromArray(s, y, yp), c0);
+            }
+            c0.intoArray(out, o0);
+        }
+
+        /** The scalar tail: out[oi + j] += Σ_p X(row, p)·Y(p, j) for j in [from, to). */
+        private static void scalarColumns(float[] x, int xi, int xCs, float[] y, int yOff, int yRs,
+                                          float[] out, int oi, int depth, int from, int to) {
+            for (int j = from; j < to; j++) {
+                float sum = 0f;
+                for (int p = 0, xp = xi, yp = yOff + j; p < depth; p++, xp += xCs, yp += yRs) {
+                    sum += x[xp] * y[yp];
+                }
+                out[oi + j] += sum;
+            }
+        }
+
+        /** Scalar matmulABt for output columns [from, g), read straight from W. */
+        private static void dotColumns(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff,
+                                       int n, int k, int g, int from) {
+            for (int i = 0; i < n; i++) {
+                int ai = aOff + i * k;
+                int ci = cOff + i * g;
+                for (int j = from; j < g; j++) {
+                    int wj = wOff + j * k;
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[ai + p] * w[wj + p];
+                    }
+                    c[ci + j] += sum;
+                }
+            }
+        }
+    }
+}
