@@ -47,6 +47,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--adapt-rows", defaultValue = "2000", description = "Vocabulary rows (default ${DEFAULT-VALUE}, as the anchor).")
     int adaptRows;
 
+    @Option(names = "--embedding-adam", defaultValue = "dense", paramLabel = "dense|lazy", description = "Embedding update: dense (default) or lazy.")
+    String embeddingAdam;
+
     @Option(names = "--padding-scan", description = "Instead: time training on fixed real lengths with growing trailing padding, masked vs unmasked.")
     boolean paddingScan;
 
@@ -66,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
         if (paddingScan) {
             json = paddingScan(p, t, out);
         } else {
-            TrainConfig cfg = new TrainConfig(p, null, data, null, null, 1, 0, 42, 20000, adaptRows, null, 0, 1e-3, null, t, false, 0, 0);
+            TrainConfig cfg = new TrainConfig(p, null, data, null, null, 1, 0, 42, 20000, adaptRows, null, 0, 1e-3, null, t, false, 0, 0, Options.lazyEmbedding(embeddingAdam));
             TrainJob.Prepared prepared = TrainJob.prepare(cfg);
             Benchmark.Result r = Benchmark.run(cfg, prepared, maxBatches, warmup);
             out.printf(Locale.ROOT, "[%s] threads=%d kernels=%s train_rows=%d batches=%d/%d vocab=%d params=%,d%n",

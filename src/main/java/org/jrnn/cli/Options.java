@@ -22,4 +22,12 @@ final class Options {
             default -> throw new IllegalArgumentException("--vocab-ties must be 'first' or 'keras', received: " + s);
         };
     }
+
+    static boolean lazyEmbedding(String s) {
+        return switch (s) {
+            case "dense" -> false;
+            case "lazy" -> true;
+            default -> throw new IllegalArgumentException("--embedding-adam must be 'dense' or 'lazy', received: " + s);
+        };
+    }
 }

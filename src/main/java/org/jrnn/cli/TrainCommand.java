@@ -78,6 +78,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Training threads (default: available processors).")
     Integer threads;
 
+    @Option(names = "--embedding-adam", defaultValue = "dense", paramLabel = "dense|lazy",
+            description = "dense: exact Adam on every embedding row (Keras, default); lazy: only the rows a batch uses (PyTorch SparseAdam).")
+    String embeddingAdam;
+
     @Option(names = "--bucket", description = "Batch sequences of similar length together (Keras bucket_by_sequence_length).")
     boolean bucket;
 
@@ -113,7 +117,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
                 Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket,
-                valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience());
+                valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience(),
+                Options.lazyEmbedding(embeddingAdam));
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {

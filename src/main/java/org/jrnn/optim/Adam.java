@@ -4,6 +4,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.kernels.Kernels;
+import org.jrnn.kernels.Parallel;
 import org.jrnn.nn.Param;
 
 /**
@@ -30,6 +31,9 @@ public final class Adam {
     private final Variant variant;
     private final Map<Param, float[][]> moments = new IdentityHashMap<>();
     private long step;
+    private Parallel pool;
+    private final Map<Param, Integer> lazy = new IdentityHashMap<>();
+    private final Map<Param, int[]> touched = new IdentityHashMap<>();
 
     public Adam(double lr, double beta1, double beta2, double epsilon, Variant variant) {
         if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be > 0, received: " + lr);
@@ -74,6 +78,34 @@ public final class Adam {
         return moments.computeIfAbsent(p, q -> new float[][] {new float[q.size()], new float[q.size()]});
     }
 
+    /**
+     * Splits the element loop of large parameters across a thread pool (results are identical:
+     * every element is updated independently). Null = one thread.
+     */
+    public Adam parallel(Parallel pool) {
+        this.pool = pool;
+        return this;
+    }
+
+    /**
+     * Lazy update for p (PyTorch {@code SparseAdam} semantics): from now on only the rows
+     * passed to {@link #touchRows} before each step are updated — their moments and weights;
+     * other rows keep moments and weights unchanged instead of decaying. Bias correction
+     * still uses the global step count. For embeddings, where a batch touches a few hundred
+     * of 20,000 rows.
+     */
+    public Adam lazyRows(Param p, int rowWidth) {
+        if (p.size() % rowWidth != 0) throw new IllegalArgumentException(p.name() + ": size " + p.size() + " is not a multiple of " + rowWidth);
+        lazy.put(p, rowWidth);
+        return this;
+    }
+
+    /** The distinct rows of a lazy parameter that the coming step updates. */
+    public void touchRows(Param p, int[] distinctRows) {
+        if (!lazy.containsKey(p)) throw new IllegalArgumentException(p.name() + " is not a lazy parameter");
+        touched.put(p, distinctRows);
+    }
+
     public void step(List<Param> params) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
@@ -83,6 +115,9 @@ public final class Adam {
         float a1 = (float) (1 - beta1);
         float a2 = (float) (1 - beta2);
         float eps = (float) epsilon;
+        boolean keras = variant == Variant.KERAS;
+        float scale = keras ? (float) (lr * Math.sqrt(bc2) / bc1) : (float) (lr / bc1);
+        float invSqrtBc2 = keras ? 1f : (float) (1 / Math.sqrt(bc2));
         Kernels k = Kernels.get();
         for (Param p : params) {
             if (p.frozen()) continue;
@@ -91,16 +126,23 @@ public final class Adam {
             float[] v = mv[1];
             float[] w = p.data;
             float[] g = p.grad;
-            if (variant == Variant.KERAS) {
-                float alpha = (float) (lr * Math.sqrt(bc2) / bc1);
-                k.adamUpdate(w, g, m, v, 0, w.length, b1, a1, b2, a2, alpha, eps, true, 1f);
+            Integer width = lazy.get(p);
+            if (width != null) {
+                int[] rows = touched.remove(p);
+                if (rows == null) throw new IllegalStateException("no touchRows(" + p.name() + ") before this step");
+                for (int r : rows) {
+                    k.adamUpdate(w, g, m, v, r * width, r * width + width, b1, a1, b2, a2, scale, eps, keras, invSqrtBc2);
+                }
+            } else if (pool != null && w.length >= PARALLEL_MIN) {
+                pool.forRanges(w.length, (from, to) -> k.adamUpdate(w, g, m, v, from, to, b1, a1, b2, a2, scale, eps, keras, invSqrtBc2));
             } else {
-                float stepSize = (float) (lr / bc1);
-                float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
-                k.adamUpdate(w, g, m, v, 0, w.length, b1, a1, b2, a2, stepSize, eps, false, invSqrtBc2);
+                k.adamUpdate(w, g, m, v, 0, w.length, b1, a1, b2, a2, scale, eps, keras, invSqrtBc2);
             }
         }
     }
+
+    /** Below this many elements one thread is faster than handing out work. */
+    private static final int PARALLEL_MIN = 1 << 15;
 
     @Override
     public String toString() {

@@ -35,7 +35,7 @@ public final class Benchmark {
 
         // Warm-up (JIT, thread pool, allocator) on a throw-away model from another seed.
         Sequential warm = cfg.model().build(data.vectorizer().size(), train.numClasses(), cfg.seed() + 1);
-        try (Trainer t = new Trainer(warm, Adam.keras(cfg.learningRate()), cfg.threads())) {
+        try (Trainer t = new Trainer(warm, Adam.keras(cfg.learningRate()), cfg.threads()).lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam())) {
             runBatches(t, train, order, b, Math.min(warmupBatches, batchesPerEpoch));
             t.evaluate(data.test(), 256);
         }
@@ -45,7 +45,7 @@ public final class Benchmark {
         long tokens, samples;
         double inferSeconds;
         double acc;
-        try (Trainer t = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads())) {
+        try (Trainer t = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads()).lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam())) {
             long t0 = System.nanoTime();
             long[] counts = runBatches(t, train, order, b, timed);
             seconds = (System.nanoTime() - t0) / 1e9;

@@ -12,11 +12,13 @@ import org.jrnn.text.TextVectorizer;
  * @param maxTrainSamples use only the first N training rows (0 = all)
  * @param valSplit fraction of training rows held out for validation (0 = validate on the test set, as the lesson)
  * @param patience early-stopping patience in epochs on validation loss (0 = off)
+ * @param lazyEmbeddingAdam update only the embedding rows each batch uses (SparseAdam semantics)
  */
 public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path trainFile, Path testFile,
                           int epochs, int batchSize, long seed, int vocabSize, int adaptRows,
                           TextVectorizer.TieOrder vocabTies, int maxTrainSamples, double learningRate,
-                          TextField text, int threads, boolean bucket, double valSplit, int patience) {
+                          TextField text, int threads, boolean bucket, double valSplit, int patience,
+                          boolean lazyEmbeddingAdam) {
 
     public TrainConfig {
         if (preset == null) throw new IllegalArgumentException("a preset is required");
@@ -43,7 +45,7 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
     /** Defaults of {@code jrnn train} for a preset. */
     public static TrainConfig defaults(Preset preset) {
         return new TrainConfig(preset, null, null, null, null, 1, 0, 42, TextVectorizer.DEFAULT_MAX_TOKENS, 0,
-                null, 0, 1e-3, null, Runtime.getRuntime().availableProcessors(), false, 0, 0);
+                null, 0, 1e-3, null, Runtime.getRuntime().availableProcessors(), false, 0, 0, false);
     }
 
     public int effectiveBatchSize() {
@@ -52,21 +54,21 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
 
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience);
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, lazyEmbeddingAdam);
     }
 
     public TrainConfig withMaxTrainSamples(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, n, learningRate, text, threads, bucket, valSplit, patience);
+                vocabTies, n, learningRate, text, threads, bucket, valSplit, patience, lazyEmbeddingAdam);
     }
 
     public TrainConfig withThreads(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, n, bucket, valSplit, patience);
+                vocabTies, maxTrainSamples, learningRate, text, n, bucket, valSplit, patience, lazyEmbeddingAdam);
     }
 
     public TrainConfig withData(Path dir) {
         return new TrainConfig(preset, model, dir, null, null, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience);
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, lazyEmbeddingAdam);
     }
 }

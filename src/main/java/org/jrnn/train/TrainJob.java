@@ -81,7 +81,8 @@ public final class TrainJob {
         List<EpochMetrics> history;
         Evaluation test;
         try (Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads())
-                .bucketBySequenceLength(cfg.bucket()).earlyStopping(cfg.patience())) {
+                .bucketBySequenceLength(cfg.bucket()).earlyStopping(cfg.patience())
+                .lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam())) {
             history = trainer.fit(data.train(), data.validationOrTest(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
             test = trainer.evaluate(data.test(), 256);
         }

@@ -35,6 +35,7 @@ public final class Trainer implements AutoCloseable {
     private int[] lastIds = new int[0];
     private boolean bucketBySequenceLength;
     private int patience;
+    private boolean lazyEmbedding;
 
     /** One thread's gradient buffers for the layers after the embedding. */
     private static final class Shard implements Gradients {
@@ -73,6 +74,7 @@ public final class Trainer implements AutoCloseable {
         this.layerParams = new ArrayList<>(params);
         layerParams.remove(embedding.weight());
         this.parallel = new Parallel(threads);
+        optimizer.parallel(parallel);
         this.shards = new Shard[threads];
         for (int i = 0; i < threads; i++) shards[i] = new Shard(layerParams);
     }
@@ -100,6 +102,16 @@ public final class Trainer implements AutoCloseable {
 
     private void restore(float[][] s) {
         for (int i = 0; i < s.length; i++) System.arraycopy(s[i], 0, params.get(i).data, 0, s[i].length);
+    }
+
+    /**
+     * Lazy Adam for the embedding (PyTorch SparseAdam semantics, see {@link Adam#lazyRows}):
+     * each step updates only the rows the batch used, instead of all V rows.
+     */
+    public Trainer lazyEmbeddingUpdates(boolean on) {
+        this.lazyEmbedding = on;
+        if (on) optimizer.lazyRows(embedding.weight(), embedding.dim());
+        return this;
     }
 
     /** Batches of similar lengths (Keras bucket_by_sequence_length); off by default, as the anchor. */
@@ -222,8 +234,19 @@ public final class Trainer implements AutoCloseable {
             o += shards[s].ids.length;
         }
         lastIds = ids;
+        if (lazyEmbedding) optimizer.touchRows(embedding.weight(), distinct(ids));
         optimizer.step(params);
         return new Step(loss, correct);
+    }
+
+    static int[] distinct(int[] ids) {
+        int[] s = ids.clone();
+        Arrays.sort(s);
+        int n = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (i == 0 || s[i] != s[i - 1]) s[n++] = s[i];
+        }
+        return Arrays.copyOf(s, n);
     }
 
     /** Zeroes only the embedding rows the previous batch touched: the rest are still zero. */

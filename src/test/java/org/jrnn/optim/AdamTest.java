@@ -41,6 +41,42 @@ class AdamTest {
     }
 
     @Test
+    void lazyRowsUpdateOnlyTouchedRowsAndEqualDenseWhenAllAreTouched() {
+        Param dense = new Param("d", 3, 2);
+        Param lazy = new Param("l", 3, 2);
+        Adam a = Adam.keras(0.1);
+        Adam b = Adam.keras(0.1).lazyRows(lazy, 2);
+        for (int step = 0; step < 3; step++) {
+            for (int i = 0; i < 6; i++) {
+                dense.grad[i] = lazy.grad[i] = (float) Math.sin(i + step);
+            }
+            a.step(List.of(dense));
+            b.touchRows(lazy, new int[] {0, 1, 2});
+            b.step(List.of(lazy));
+        }
+        org.assertj.core.api.Assertions.assertThat(lazy.data).containsExactly(dense.data);
+        float[] before = lazy.data.clone();
+        b.touchRows(lazy, new int[] {1});
+        b.step(List.of(lazy));
+        org.assertj.core.api.Assertions.assertThat(new float[] {lazy.data[0], lazy.data[1], lazy.data[4], lazy.data[5]})
+                .containsExactly(before[0], before[1], before[4], before[5]);
+        org.assertj.core.api.Assertions.assertThat(lazy.data[2]).isNotEqualTo(before[2]);
+        assertThatThrownBy(() -> b.step(List.of(lazy))).hasMessageContaining("no touchRows");
+    }
+
+    @Test
+    void parallelUpdateEqualsSerial() {
+        Param p1 = new Param("p", 100_000);
+        Param p2 = new Param("p", 100_000);
+        for (int i = 0; i < p1.size(); i++) p1.grad[i] = p2.grad[i] = (float) Math.cos(i);
+        try (org.jrnn.kernels.Parallel pool = new org.jrnn.kernels.Parallel(2)) {
+            Adam.keras().step(List.of(p1));
+            Adam.keras().parallel(pool).step(List.of(p2));
+        }
+        org.assertj.core.api.Assertions.assertThat(p2.data).containsExactly(p1.data);
+    }
+
+    @Test
     void frozenParametersDoNotMove() {
         Param p = new Param("p", 3);
         p.setFrozen(true);
