@@ -69,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
         if (paddingScan) {
             json = paddingScan(p, t, out);
         } else {
-            TrainConfig cfg = new TrainConfig(p, null, data, null, null, 1, 0, 42, 20000, adaptRows, null, 0, 1e-3, null, t, false, 0, 0, Options.lazyEmbedding(embeddingAdam));
+            TrainConfig cfg = new TrainConfig(p, null, data, null, null, 1, 0, 42, 20000, adaptRows, null, 0, 1e-3, null, t, false, 0, 0, Options.lazyEmbedding(embeddingAdam), 0);
             TrainJob.Prepared prepared = TrainJob.prepare(cfg);
             Benchmark.Result r = Benchmark.run(cfg, prepared, maxBatches, warmup);
             out.printf(Locale.ROOT, "[%s] threads=%d kernels=%s train_rows=%d batches=%d/%d vocab=%d params=%,d%n",

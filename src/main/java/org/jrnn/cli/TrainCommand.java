@@ -82,6 +82,21 @@ final class TrainCommand implements Callable<Integer> {
             description = "dense: exact Adam on every embedding row (Keras, default); lazy: only the rows a batch uses (PyTorch SparseAdam).")
     String embeddingAdam;
 
+    @Option(names = "--clip-norm", defaultValue = "0", description = "Clip gradients to this global L2 norm (0 = off).")
+    double clipNorm;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Save a checkpoint here every --checkpoint-every steps and at each epoch end.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "STEPS", description = "Steps between checkpoints (default ${DEFAULT-VALUE}; 0 = epoch ends only).")
+    int checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same settings).")
+    boolean resume;
+
+    @Option(names = "--history-out", paramLabel = "FILE", description = "Write the per-epoch history as CSV (.csv) or JSON (other names).")
+    Path historyOut;
+
     @Option(names = "--bucket", description = "Batch sequences of similar length together (Keras bucket_by_sequence_length).")
     boolean bucket;
 
@@ -118,9 +133,10 @@ final class TrainCommand implements Callable<Integer> {
                 Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket,
                 valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience(),
-                Options.lazyEmbedding(embeddingAdam));
+                Options.lazyEmbedding(embeddingAdam), clipNorm);
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
+        if (resume && checkpointDir == null) throw new IllegalArgumentException("--resume needs --checkpoint-dir");
         if (!quiet) {
             out.printf(Locale.ROOT, "jrnn train: %s on %s: %,d train / %,d test rows, vocabulary %,d, batch %d, %d epoch%s, %d thread%s (data ready in %.1f s)%n",
                     modelFile != null ? "model " + modelFile : "preset " + p.name(), prepared.dataName(), prepared.train().size(), prepared.test().size(),
@@ -129,7 +145,8 @@ final class TrainCommand implements Callable<Integer> {
             out.print(model.summary());
             out.flush();
         }
-        TrainJob.Result result = TrainJob.run(cfg, prepared, model, quiet ? TrainingListener.NONE : new ProgressListener(out));
+        TrainJob.Result result = TrainJob.run(cfg, prepared, model, quiet ? TrainingListener.NONE : new ProgressListener(out),
+                checkpointDir == null ? null : new TrainJob.Checkpointing(checkpointDir, checkpointEvery, resume));
         out.printf(Locale.ROOT, "final: %s %.4f, %s %.4f after %d epoch%s (%.1f s training, %,.0f tokens/s)%n",
                 result.separateValidation() ? "test_accuracy" : "val_accuracy", result.test().accuracy(),
                 result.separateValidation() ? "test_loss" : "val_loss", result.test().loss(),
@@ -139,12 +156,25 @@ final class TrainCommand implements Callable<Integer> {
         if (metricsOut != null) {
             AtomicFiles.writeString(metricsOut, metricsJson(result));
         }
+        if (historyOut != null) {
+            AtomicFiles.writeString(historyOut, historyOut.toString().endsWith(".csv") ? historyCsv(result.history())
+                    : new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result.history()));
+        }
         if (modelOut != null) {
             org.jrnn.io.ModelFile.save(modelOut, org.jrnn.io.SavedModel.from(result));
             out.println("saved model to " + modelOut);
             out.flush();
         }
         return 0;
+    }
+
+    static String historyCsv(List<EpochMetrics> h) {
+        StringBuilder sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,seconds,real_tokens,samples\n");
+        for (EpochMetrics m : h) {
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%d,%d%n", m.epoch(), m.loss(), m.accuracy(),
+                    m.valLoss(), m.valAccuracy(), m.seconds(), m.realTokens(), m.samples()));
+        }
+        return sb.toString();
     }
 
     static double tokensPerSecond(List<EpochMetrics> h) {
@@ -214,6 +244,12 @@ final class TrainCommand implements Callable<Integer> {
         public void batchFinished(int batch, double runningLoss, double runningAccuracy) {
             bar.stepTo(batch);
             if ((batch & 15) == 0) bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f", runningLoss, runningAccuracy));
+        }
+
+        @Override
+        public void resumed(int epoch, int batch, long step) {
+            out.printf("Resuming from checkpoint: epoch %d, batch %d (step %d)%n", epoch, batch, step);
+            out.flush();
         }
 
         @Override

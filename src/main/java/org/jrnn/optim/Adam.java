@@ -65,6 +65,12 @@ public final class Adam {
         return step;
     }
 
+    /** Restores the step count from a checkpoint (bias correction depends on it). */
+    public void setIterations(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, received: " + steps);
+        this.step = steps;
+    }
+
     public double learningRate() {
         return lr;
     }

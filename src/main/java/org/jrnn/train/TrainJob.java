@@ -77,13 +77,48 @@ public final class TrainJob {
         return cfg.model().build(data.vectorizer().size(), data.train().numClasses(), cfg.seed());
     }
 
-    public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener) {
+    /** Where and how often to checkpoint; {@code resume} continues the checkpoint found in dir. */
+    public record Checkpointing(java.nio.file.Path dir, int everySteps, boolean resume) {
+        public Checkpointing {
+            if (everySteps < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, received: " + everySteps);
+        }
+    }
+
+    public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener) throws IOException {
+        return run(cfg, data, model, listener, null);
+    }
+
+    public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener, Checkpointing ck)
+            throws IOException {
         List<EpochMetrics> history;
         Evaluation test;
-        try (Trainer trainer = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads())
+        Adam adam = Adam.keras(cfg.learningRate());
+        try (Trainer trainer = new Trainer(model, adam, cfg.threads())
                 .bucketBySequenceLength(cfg.bucket()).earlyStopping(cfg.patience())
-                .lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam())) {
-            history = trainer.fit(data.train(), data.validationOrTest(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
+                .lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam()).clipNorm(cfg.clipNorm())) {
+            TrainingState state = new TrainingState();
+            Trainer.CheckpointSink sink = null;
+            if (ck != null) {
+                String fp = cfg.fingerprint(TrainConfig.TextVectorizerFingerprint.of(data.vectorizer()), data.train().size());
+                List<org.jrnn.nn.Param> params = model.params();
+                if (Checkpoint.exists(ck.dir())) {
+                    if (!ck.resume()) {
+                        throw new IllegalArgumentException(ck.dir() + " already holds a checkpoint: pass --resume to continue it, or choose another --checkpoint-dir");
+                    }
+                    state = Checkpoint.read(ck.dir(), fp, params, adam);
+                    listener.resumed(state.epoch + 1, state.batch, state.step);
+                }
+                trainer.checkpointEvery(ck.everySteps());
+                sink = st -> {
+                    try {
+                        Checkpoint.write(ck.dir(), fp, st, params, adam);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(ck.dir() + ": cannot write checkpoint: " + e.getMessage(), e);
+                    }
+                };
+            }
+            history = trainer.fit(data.train(), data.validationOrTest(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(),
+                    listener, state, sink);
             test = trainer.evaluate(data.test(), 256);
         }
         return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(),

@@ -36,6 +36,8 @@ public final class Trainer implements AutoCloseable {
     private boolean bucketBySequenceLength;
     private int patience;
     private boolean lazyEmbedding;
+    private int checkpointEvery;
+    private double clipNorm;
 
     /** One thread's gradient buffers for the layers after the embedding. */
     private static final class Shard implements Gradients {
@@ -127,22 +129,32 @@ public final class Trainer implements AutoCloseable {
     /** Trains for {@code epochs} epochs; validation may be null. Returns one entry per epoch. */
     public List<EpochMetrics> fit(EncodedDataset train, EncodedDataset validation, int epochs, int batchSize,
                                   long seed, TrainingListener listener) {
+        return fit(train, validation, epochs, batchSize, seed, listener, new TrainingState(), null);
+    }
+
+    /** Receives the loop's state at checkpoint times (every N steps and at each epoch end). */
+    public interface CheckpointSink {
+        void save(TrainingState state);
+    }
+
+    /**
+     * Continues the loop from {@code state} (a fresh state starts at epoch 1); calls
+     * {@code checkpoints} after every {@link #checkpointEvery} steps and at each epoch end.
+     */
+    public List<EpochMetrics> fit(EncodedDataset train, EncodedDataset validation, int epochs, int batchSize,
+                                  long seed, TrainingListener listener, TrainingState st, CheckpointSink checkpoints) {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, received: " + epochs);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
         if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
-        List<EpochMetrics> history = new ArrayList<>();
-        double bestLoss = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
-        float[][] best = null;
-        for (int epoch = 0; epoch < epochs; epoch++) {
+        while (!st.stopped && st.epoch < epochs) {
+            int epoch = st.epoch;
             int[] order = Shuffle.permutation(train.size(), seed + epoch);
             int[][] plan = Batching.plan(order, train.tokens(), batchSize, bucketBySequenceLength, seed + epoch);
             int batches = plan.length;
             listener.epochStarted(epoch + 1, epochs, batches);
             long t0 = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0, seen = 0, tokens = 0;
-            for (int b = 0; b < batches; b++) {
+            double secondsBefore = st.epochSeconds;
+            for (int b = st.batch; b < batches; b++) {
                 int[] idx = plan[b];
                 int[][] x = new int[idx.length][];
                 int[] y = new int[idx.length];
@@ -154,33 +166,52 @@ public final class Trainer implements AutoCloseable {
                 Step r = trainStep(x, y, seed * 1_000_003L + (long) epoch * 100_003L + b);
                 if (!Double.isFinite(r.loss())) {
                     throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", batch " + (b + 1)
-                            + "; try a lower learning rate");
+                            + "; try a lower learning rate or --clip-norm" + (checkpoints != null ? " (the last checkpoint is kept)" : ""));
                 }
-                lossSum += r.loss() * x.length;
-                correct += r.correct();
-                seen += x.length;
-                tokens += SequenceBatch.realTokens(x);
-                listener.batchFinished(b + 1, lossSum / seen, (double) correct / seen);
+                st.lossSum += r.loss() * x.length;
+                st.correct += r.correct();
+                st.seen += x.length;
+                st.tokens += SequenceBatch.realTokens(x);
+                st.batch = b + 1;
+                st.step++;
+                listener.batchFinished(b + 1, st.lossSum / st.seen, (double) st.correct / st.seen);
+                if (checkpoints != null && checkpointEvery > 0 && st.step % checkpointEvery == 0 && b + 1 < batches) {
+                    st.epochSeconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
+                    checkpoints.save(st);
+                }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
             Evaluation val = validation == null ? null : evaluate(validation, 256);
-            EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / seen, (double) correct / seen,
-                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, tokens, seen);
-            history.add(m);
+            EpochMetrics m = new EpochMetrics(epoch + 1, st.lossSum / st.seen, (double) st.correct / st.seen,
+                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, st.tokens, st.seen);
+            st.history.add(m);
             listener.epochFinished(m);
             if (patience > 0 && val != null) {
-                if (val.loss() < bestLoss) {
-                    bestLoss = val.loss();
-                    bestEpoch = epoch + 1;
-                    best = snapshot();
-                } else if (epoch + 1 - bestEpoch >= patience) {
-                    listener.earlyStopped(epoch + 1, bestEpoch);
-                    break;
+                if (val.loss() < st.bestLoss) {
+                    st.bestLoss = val.loss();
+                    st.bestEpoch = epoch + 1;
+                    st.best = snapshot();
+                } else if (epoch + 1 - st.bestEpoch >= patience) {
+                    listener.earlyStopped(epoch + 1, st.bestEpoch);
+                    st.stopped = true;
                 }
             }
+            st.startEpoch(epoch + 1);
+            if (checkpoints != null) checkpoints.save(st);
         }
-        if (best != null && bestEpoch != history.size()) restore(best);
-        return history;
+        if (st.best != null && st.bestEpoch != st.history.size()) restore(st.best);
+        return st.history;
+    }
+
+    /** Steps between checkpoints (0 = only at epoch ends). */
+    public Trainer checkpointEvery(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("checkpoint interval must be >= 0, received: " + steps);
+        this.checkpointEvery = steps;
+        return this;
+    }
+
+    public Adam optimizer() {
+        return optimizer;
     }
 
     /** Mean loss and number of correct predictions of one batch. */
@@ -234,9 +265,43 @@ public final class Trainer implements AutoCloseable {
             o += shards[s].ids.length;
         }
         lastIds = ids;
-        if (lazyEmbedding) optimizer.touchRows(embedding.weight(), distinct(ids));
+        int[] rows = lazyEmbedding || clipNorm > 0 ? distinct(ids) : null;
+        if (clipNorm > 0) clipGradients(rows);
+        if (lazyEmbedding) optimizer.touchRows(embedding.weight(), rows);
         optimizer.step(params);
         return new Step(loss, correct);
+    }
+
+    /**
+     * Scales all gradients so their global L2 norm is at most clipNorm (Keras global_clipnorm,
+     * torch clip_grad_norm_). Only the batch's embedding rows can be non-zero, so only they are summed.
+     */
+    private void clipGradients(int[] embeddingRows) {
+        double sq = 0;
+        for (Param p : layerParams) {
+            for (float v : p.grad) sq += (double) v * v;
+        }
+        float[] eg = embedding.weight().grad;
+        int e = embedding.dim();
+        for (int r : embeddingRows) {
+            for (int j = r * e; j < r * e + e; j++) sq += (double) eg[j] * eg[j];
+        }
+        double norm = Math.sqrt(sq);
+        if (norm <= clipNorm || norm == 0) return;
+        float scale = (float) (clipNorm / norm);
+        for (Param p : layerParams) {
+            for (int i = 0; i < p.grad.length; i++) p.grad[i] *= scale;
+        }
+        for (int r : embeddingRows) {
+            for (int j = r * e; j < r * e + e; j++) eg[j] *= scale;
+        }
+    }
+
+    /** Clip gradients to this global L2 norm before each update (0 = off). */
+    public Trainer clipNorm(double maxNorm) {
+        if (!(maxNorm >= 0)) throw new IllegalArgumentException("clip norm must be >= 0, received: " + maxNorm);
+        this.clipNorm = maxNorm;
+        return this;
     }
 
     static int[] distinct(int[] ids) {

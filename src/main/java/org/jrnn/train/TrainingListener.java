@@ -9,6 +9,9 @@ public interface TrainingListener {
 
     default void epochFinished(EpochMetrics m) {}
 
+    /** Training continues a checkpoint at this epoch (1-based), batch and global step. */
+    default void resumed(int epoch, int batch, long step) {}
+
     /** Early stopping ended training after {@code epoch}; weights are restored to {@code bestEpoch}. */
     default void earlyStopped(int epoch, int bestEpoch) {}
 

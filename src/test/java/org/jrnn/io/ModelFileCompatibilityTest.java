@@ -107,7 +107,7 @@ class ModelFileCompatibilityTest {
                 LayerSpec.bidirectional(LayerSpec.rnn("LSTM", 6, true)), LayerSpec.of("GlobalMaxPooling1D"),
                 LayerSpec.dropout(0.1), new LayerSpec("Dense", 8, null, null, null, null)));
         TrainConfig cfg = new TrainConfig(Preset.get("gru"), spec, null, null, null, 2, 32, 11, 300, 0,
-                TextVectorizer.TieOrder.FIRST_APPEARANCE, 1200, 3e-3, null, 1, false, 0, 0, false);
+                TextVectorizer.TieOrder.FIRST_APPEARANCE, 1200, 3e-3, null, 1, false, 0, 0, false, 0);
         TrainJob.Prepared data = TrainJob.prepare(cfg);
         TrainJob.Result r = TrainJob.run(cfg, data, TrainJob.buildModel(cfg, data), TrainingListener.NONE);
         Path dir = Path.of("src/test/resources/io");
