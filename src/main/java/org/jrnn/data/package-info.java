@@ -1,6 +1,8 @@
 /**
- * AG News examples: the CSV reader ({@code "class","title","description"}, strict, errors name file and line)
- * and the small stratified sample embedded in the jar, so {@code jrnn train} works without a download.
+ * Labelled texts from files: the AG News CSV reader ({@code "class","title","description"}, strict, errors
+ * name file and line), {@link org.jrnn.data.TabularReader} for any CSV/TSV with columns chosen by name or
+ * index, {@link org.jrnn.data.DataFiles} picking between them, and the small stratified AG News sample
+ * embedded in the jar, so {@code jrnn train} works without a download.
  *
  * <p>Only reading and holding rows; tokenization lives in {@code org.jrnn.text}, batching elsewhere.
  */
