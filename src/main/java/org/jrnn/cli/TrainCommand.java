@@ -22,13 +22,15 @@ import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
 import org.jrnn.train.TrainingListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a classifier (default: preset rnn_masked on the embedded AG News sample).",
-                "Validation data is the test set, as in the lesson."})
+                "Validation data is the test set, as in the lesson, unless --val-split holds out training rows.",
+                "--train/--test take AG News CSVs or any CSV/TSV (see the column options)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,11 +44,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv (AG News format). Default: embedded sample.")
     Path data;
 
-    @Option(names = "--train", paramLabel = "FILE", description = "Training CSV (with --test).")
+    @Option(names = "--train", paramLabel = "FILE", description = "Training CSV or TSV (with --test, or with --val-split alone).")
     Path trainFile;
 
-    @Option(names = "--test", paramLabel = "FILE", description = "Test/validation CSV (with --train).")
+    @Option(names = "--test", paramLabel = "FILE",
+            description = "Test CSV or TSV; optional with --val-split, whose held-out rows then also give the test figures.")
     Path testFile;
+
+    @Mixin
+    DataFormatOptions format;
 
     @Option(names = "--epochs", description = "Epochs (default: the preset's, 1 for the lesson's presets; at least 2 on the embedded sample).")
     Integer epochs;
@@ -113,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
                 Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket,
-                valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience());
+                valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience(), format.spec());
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {
@@ -121,13 +127,18 @@ final class TrainCommand implements Callable<Integer> {
                     modelFile != null ? "model " + modelFile : "preset " + p.name(), prepared.dataName(), prepared.train().size(), prepared.test().size(),
                     prepared.vectorizer().size(), cfg.effectiveBatchSize(), e, e == 1 ? "" : "s", cfg.threads(), cfg.threads() == 1 ? "" : "s",
                     prepared.seconds());
+            if (!embedded) {
+                out.printf("data: %s; %d classes: %s%s%n", prepared.format(), prepared.classNames().size(), String.join(", ", prepared.classNames()),
+                        prepared.testIsValidation() ? "; no test file: the held-out split gives the validation and test figures" : "");
+            }
             out.print(model.summary());
             out.flush();
         }
         TrainJob.Result result = TrainJob.run(cfg, prepared, model, quiet ? TrainingListener.NONE : new ProgressListener(out));
+        boolean testFigures = result.separateValidation() && !result.testIsValidation();
         out.printf(Locale.ROOT, "final: %s %.4f, %s %.4f after %d epoch%s (%.1f s training, %,.0f tokens/s)%n",
-                result.separateValidation() ? "test_accuracy" : "val_accuracy", result.test().accuracy(),
-                result.separateValidation() ? "test_loss" : "val_loss", result.test().loss(),
+                testFigures ? "test_accuracy" : "val_accuracy", result.test().accuracy(),
+                testFigures ? "test_loss" : "val_loss", result.test().loss(),
                 result.history().size(), result.history().size() == 1 ? "" : "s",
                 result.history().stream().mapToDouble(EpochMetrics::seconds).sum(), tokensPerSecond(result.history()));
         out.flush();
@@ -182,6 +193,8 @@ final class TrainCommand implements Callable<Integer> {
         m.put("test_loss", r.test().loss());
         m.put("test_accuracy", r.test().accuracy());
         m.put("validation", r.separateValidation() ? "held-out split of the training rows" : "test set");
+        m.put("test", r.testIsValidation() ? "held-out split of the training rows (no test file)" : "test set");
+        m.put("class_names", r.classNames());
         m.put("prep_seconds", r.prepSeconds());
         m.put("machine", Machine.describe());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);

@@ -12,23 +12,33 @@ import org.jrnn.text.TextVectorizer;
 
 /**
  * One training run end to end: read data, adapt the vocabulary, encode, build the model,
- * fit, evaluate on the test set (the lesson's validation data). The CLI and tests call this.
+ * fit, evaluate on the test set (the lesson's validation data), or on the held-out split when
+ * there is no test file. The CLI and tests call this.
  */
 public final class TrainJob {
     private TrainJob() {}
 
-    /** What a run produced. */
+    /**
+     * What a run produced. {@code test} is the test file's figures, or the held-out split's when
+     * {@code testIsValidation} (no test file).
+     */
     public record Result(TrainConfig config, String dataName, TextVectorizer vectorizer, Sequential model,
                          List<EpochMetrics> history, int trainRows, int testRows, double prepSeconds,
-                         Evaluation test, boolean separateValidation) {
+                         Evaluation test, boolean separateValidation, List<String> classNames, boolean testIsValidation) {
         public EpochMetrics last() {
             return history.get(history.size() - 1);
         }
     }
 
-    /** Data read and encoded, ready to train. */
+    /**
+     * Data read and encoded, ready to train.
+     *
+     * @param classNames the training data's classes, in label order
+     * @param format how the training file was read, for the user
+     * @param testIsValidation true when there was no test file: {@code test} is then the held-out split
+     */
     public record Prepared(String dataName, TextVectorizer vectorizer, EncodedDataset train, EncodedDataset validation,
-                           EncodedDataset test, double seconds) {
+                           EncodedDataset test, double seconds, List<String> classNames, String format, boolean testIsValidation) {
         /** Validation data: the held-out split if there is one, else the test set (the lesson's choice). */
         public EncodedDataset validationOrTest() {
             return validation != null ? validation : test;
@@ -37,7 +47,7 @@ public final class TrainJob {
 
     public static Prepared prepare(TrainConfig cfg) throws IOException {
         long t0 = System.nanoTime();
-        DataSource src = DataSource.load(cfg.dataDir(), cfg.trainFile(), cfg.testFile());
+        DataSource src = DataSource.load(cfg.dataDir(), cfg.trainFile(), cfg.testFile(), cfg.columns());
         List<Example> train = src.train();
         if (cfg.maxTrainSamples() > 0 && train.size() > cfg.maxTrainSamples()) {
             train = train.subList(0, cfg.maxTrainSamples());
@@ -47,8 +57,9 @@ public final class TrainJob {
         List<String> adaptTexts = new ArrayList<>(adapt);
         for (int i = 0; i < adapt; i++) adaptTexts.add(train.get(i).text(TextField.TITLE_AND_DESCRIPTION));
         TextVectorizer vec = TextVectorizer.adapt(adaptTexts, cfg.vocabSize(), cfg.vocabTies());
-        EncodedDataset tr = encode(train, vec, cfg.text());
-        EncodedDataset te = encode(src.test(), vec, cfg.text());
+        int k = src.classNames().size();
+        EncodedDataset tr = encode(train, vec, cfg.text(), k);
+        EncodedDataset te = src.test() == null ? null : encode(src.test(), vec, cfg.text(), k);
         EncodedDataset val = null;
         if (cfg.valSplit() > 0) {
             // A seeded shuffle decides the held-out rows; the vocabulary above saw them, as Keras' adapt on the full train split would.
@@ -60,17 +71,25 @@ public final class TrainJob {
             val = tr.select(java.util.Arrays.copyOfRange(perm, tr.size() - held, tr.size()));
             tr = tr.select(java.util.Arrays.copyOfRange(perm, 0, tr.size() - held));
         }
-        return new Prepared(src.name(), vec, tr, val, te, (System.nanoTime() - t0) / 1e9);
+        boolean testIsValidation = te == null;
+        if (testIsValidation) te = val; // TrainConfig guarantees a split when there is no test file
+        return new Prepared(src.name(), vec, tr, val, te, (System.nanoTime() - t0) / 1e9, src.classNames(), src.format(), testIsValidation);
     }
 
+    /** AG News rows: 4 classes. */
     public static EncodedDataset encode(List<Example> rows, TextVectorizer vec, TextField field) {
+        return encode(rows, vec, field, org.jrnn.data.AgNewsCsv.CLASS_NAMES.size());
+    }
+
+    /** Token ids of each row's text and its label, for {@code numClasses} classes. */
+    public static EncodedDataset encode(List<Example> rows, TextVectorizer vec, TextField field, int numClasses) {
         int[][] tokens = new int[rows.size()][];
         int[] labels = new int[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             tokens[i] = vec.encode(rows.get(i).text(field));
             labels[i] = rows.get(i).label();
         }
-        return new EncodedDataset(tokens, labels, org.jrnn.data.AgNewsCsv.CLASS_NAMES.size());
+        return new EncodedDataset(tokens, labels, numClasses);
     }
 
     public static Sequential buildModel(TrainConfig cfg, Prepared data) {
@@ -86,6 +105,6 @@ public final class TrainJob {
             test = trainer.evaluate(data.test(), 256);
         }
         return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(),
-                data.seconds(), test, data.validation() != null);
+                data.seconds(), test, data.validation() != null, data.classNames(), data.testIsValidation());
     }
 }
