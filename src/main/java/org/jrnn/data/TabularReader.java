@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +27,10 @@ import java.util.regex.Pattern;
  * <p><b>Header.</b> {@link ColumnSpec.Header#AUTO} means: a header if a column is chosen by name; else a
  * header if line 1's label field is not an integer while the other rows' are (AG News' Kaggle re-export,
  * {@code class_index,title,description}); else, when labels are known (a test file), a header if line 1's
- * label is not a known class but the other rows' are; else data. When line 1's label occurs in no other
- * row but other labels repeat, the reader cannot tell a header from a rare class and asks for
- * {@code --header} or {@code --no-header}.
+ * label is not a known class but the other rows' are; else, for training data, a header if line 1's label
+ * occurs in no other row while every other label occurs at least twice ({@code label,text} over
+ * {@code pos}/{@code neg} rows); else data. When line 1's label is unique and so are some others, a header
+ * cannot be told from a rare class: the reader asks for {@code --header} or {@code --no-header}.
  *
  * <p><b>Text.</b> The first text column becomes {@link Example#title()}, the others joined with " " its
  * {@link Example#description()}, so {@link TextField#TITLE_AND_DESCRIPTION} is all text columns joined
@@ -179,7 +179,7 @@ public final class TabularReader {
                     + knownFrom + " (" + String.join(", ", classes) + ")" + others + (maybeHeader ? "; if line " + firstLine + " is a header, pass --header" : ""));
         }
         String format = (sep == '\t' ? "TSV" : sep == ',' ? "CSV" : "delimited (" + ColumnSpec.printable(sep) + ")")
-                + (header ? " with header" : ", no header") + "; label: " + describe(labelIdx, names) + "; text: " + describeAll(textIdx, names);
+                + (header ? spec.header() == ColumnSpec.Header.AUTO && !byName ? " with header (detected)" : " with header" : ", no header") + "; label: " + describe(labelIdx, names) + "; text: " + describeAll(textIdx, names);
         return new Dataset(name, examples, classes, format);
     }
 
@@ -236,20 +236,25 @@ public final class TabularReader {
         if (recs.size() < 2 || labelIdx >= recs.get(0).fields().size()) return false;
         String first = recs.get(0).fields().get(labelIdx).strip();
         List<String> sample = new ArrayList<>();
-        Set<String> all = new HashSet<>();
+        Map<String, Integer> counts = new HashMap<>();
+        int others = 0;
         for (int r = 1; r < recs.size(); r++) {
             List<String> f = recs.get(r).fields();
             if (labelIdx >= f.size()) continue;
             String label = f.get(labelIdx).strip();
-            all.add(label);
+            counts.merge(label, 1, Integer::sum);
+            others++;
             if (sample.size() < HEADER_SAMPLE) sample.add(label);
         }
         if (sample.isEmpty()) return false;
         if (!isInteger(first) && sample.stream().allMatch(TabularReader::isInteger)) return true;
         if (known != null) return !known.contains(first) && known.containsAll(sample);
-        if (all.contains(first) || isInteger(first) || all.size() == recs.size() - 1) return false;
+        if (counts.containsKey(first) || isInteger(first) || counts.size() == others) return false;
+        // Line 1's label is unique. If every other label repeats, a one-example class is far less likely
+        // than a header; if other labels are unique too, the file cannot tell, so the user must.
+        if (counts.values().stream().allMatch(c -> c >= 2)) return true;
         throw new DataFormatException(name, recs.get(0).line(), "is this line a header? Its label field " + quote(first)
-                + " occurs in no other row: pass --header if it is, or --no-header if it is data");
+                + " occurs in no other row, and neither do some other labels: pass --header if it is, or --no-header if it is data");
     }
 
     private static int resolve(ColumnSpec.Column c, String option, List<String> names, int width, String name, long line) {

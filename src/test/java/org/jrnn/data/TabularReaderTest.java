@@ -99,10 +99,17 @@ class TabularReaderTest {
     }
 
     @Test
+    void aUniqueFirstLabelOverRepeatedLabelsIsAHeader() throws IOException {
+        Dataset d = TabularReader.read(write("h.tsv", "label\ttext\npos\tgood\nneg\tbad\npos\tfine\nneg\tworse\n"), ColumnSpec.DEFAULT);
+        assertThat(d.classNames()).containsExactly("neg", "pos");
+        assertThat(d.format()).isEqualTo("TSV with header (detected); label: 'label'; text: column 'text'");
+    }
+
+    @Test
     void anAmbiguousFirstLineAsksForHeaderOrNoHeader() throws IOException {
         Path f = write("amb.tsv", "label\ttext\npos\tgood\nneg\tbad\npos\tfine\n");
-        expectError(f, ColumnSpec.DEFAULT).hasMessage(f + ":1: is this line a header? Its label field 'label' occurs in no other row:"
-                + " pass --header if it is, or --no-header if it is data");
+        expectError(f, ColumnSpec.DEFAULT).hasMessage(f + ":1: is this line a header? Its label field 'label' occurs in no other row,"
+                + " and neither do some other labels: pass --header if it is, or --no-header if it is data");
         assertThat(TabularReader.read(f, spec(null, true, List.of(), null)).classNames()).containsExactly("neg", "pos");
         assertThat(TabularReader.read(f, spec(null, false, List.of(), null)).classNames()).containsExactly("label", "neg", "pos");
     }
