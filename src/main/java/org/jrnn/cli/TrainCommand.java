@@ -15,6 +15,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jrnn.io.AtomicFiles;
 import org.jrnn.nn.Sequential;
+import org.jrnn.text.WordVectors;
 import org.jrnn.train.EpochMetrics;
 import org.jrnn.train.ModelSpec;
 import org.jrnn.train.Preset;
@@ -53,6 +54,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     DataFormatOptions format;
+
+    @Option(names = "--embeddings", paramLabel = "FILE",
+            description = "Initialise the embedding from pretrained vectors: GloVe or word2vec text, word2vec binary (*.bin); their dimension replaces the preset's.")
+    Path embeddings;
+
+    @Option(names = "--freeze-embeddings", description = "Keep the pretrained embedding fixed during training.")
+    boolean freezeEmbeddings;
 
     @Option(names = "--epochs", description = "Epochs (default: the preset's, 1 for the lesson's presets; at least 2 on the embedded sample).")
     Integer epochs;
@@ -119,7 +127,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
                 Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket,
-                valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience(), format.spec());
+                valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience(), format.spec(),
+                embeddings, freezeEmbeddings);
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {
@@ -130,6 +139,12 @@ final class TrainCommand implements Callable<Integer> {
             if (!embedded) {
                 out.printf("data: %s; %d classes: %s%s%n", prepared.format(), prepared.classNames().size(), String.join(", ", prepared.classNames()),
                         prepared.testIsValidation() ? "; no test file: the held-out split gives the validation and test figures" : "");
+            }
+            if (prepared.embeddings() != null) {
+                WordVectors v = prepared.embeddings();
+                out.printf(Locale.ROOT, "embeddings: %s%s in %s (%s, %d dims)%s%n", v.coverage(),
+                        v.foundLowerCase() > 0 ? String.format(Locale.ROOT, ", %,d of them lower-cased", v.foundLowerCase()) : "",
+                        v.file(), v.format(), v.dim(), cfg.freezeEmbeddings() ? "; frozen" : "");
             }
             out.print(model.summary());
             out.flush();
@@ -196,6 +211,13 @@ final class TrainCommand implements Callable<Integer> {
         m.put("test", r.testIsValidation() ? "held-out split of the training rows (no test file)" : "test set");
         m.put("class_names", r.classNames());
         m.put("prep_seconds", r.prepSeconds());
+        if (r.config().embeddings() != null) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("file", r.config().embeddings().toString());
+            e.put("dim", r.config().model().embeddingDim());
+            e.put("frozen", r.config().freezeEmbeddings());
+            m.put("embeddings", e);
+        }
         m.put("machine", Machine.describe());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
     }

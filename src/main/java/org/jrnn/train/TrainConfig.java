@@ -17,12 +17,15 @@ import org.jrnn.text.TextVectorizer;
  * @param patience early-stopping patience in epochs on validation loss (0 = off)
  * @param columns how to read the data files (null = {@link ColumnSpec#DEFAULT}: AG News, or a table
  *     with the label in column 0 and text in the others)
+ * @param embeddings pretrained word vectors to initialise the embedding with (their dimension replaces the
+ *     model's embedding_dim), or null
+ * @param freezeEmbeddings keep the embedding fixed during training (needs {@code embeddings})
  */
 public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path trainFile, Path testFile,
                           int epochs, int batchSize, long seed, int vocabSize, int adaptRows,
                           TextVectorizer.TieOrder vocabTies, int maxTrainSamples, double learningRate,
                           TextField text, int threads, boolean bucket, double valSplit, int patience,
-                          ColumnSpec columns) {
+                          ColumnSpec columns, Path embeddings, boolean freezeEmbeddings) {
 
     public TrainConfig {
         if (preset == null) throw new IllegalArgumentException("a preset is required");
@@ -35,6 +38,7 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
         if (trainFile != null && testFile == null && !(valSplit > 0)) {
             throw new IllegalArgumentException("--train without --test needs --val-split F: the held-out rows are then the validation and test data");
         }
+        if (freezeEmbeddings && embeddings == null) throw new IllegalArgumentException("--freeze-embeddings needs --embeddings FILE");
         if (columns == null) columns = ColumnSpec.DEFAULT;
         if (!columns.isDefault() && dataDir == null && trainFile == null) {
             throw new IllegalArgumentException("--delimiter, --header, --text-column, --label-column and --no-quoting describe --train/--test"
@@ -60,7 +64,7 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
                        TextVectorizer.TieOrder vocabTies, int maxTrainSamples, double learningRate,
                        TextField text, int threads, boolean bucket, double valSplit, int patience) {
         this(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows, vocabTies, maxTrainSamples,
-                learningRate, text, threads, bucket, valSplit, patience, null);
+                learningRate, text, threads, bucket, valSplit, patience, null, null, false);
     }
 
     /** Defaults of {@code jrnn train} for a preset. */
@@ -75,21 +79,27 @@ public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path tra
 
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, columns);
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, columns, embeddings, freezeEmbeddings);
     }
 
     public TrainConfig withMaxTrainSamples(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, n, learningRate, text, threads, bucket, valSplit, patience, columns);
+                vocabTies, n, learningRate, text, threads, bucket, valSplit, patience, columns, embeddings, freezeEmbeddings);
     }
 
     public TrainConfig withThreads(int n) {
         return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, n, bucket, valSplit, patience, columns);
+                vocabTies, maxTrainSamples, learningRate, text, n, bucket, valSplit, patience, columns, embeddings, freezeEmbeddings);
+    }
+
+    /** The same run with another architecture (e.g. the embedding dimension of pretrained vectors). */
+    public TrainConfig withModel(ModelSpec m) {
+        return new TrainConfig(preset, m, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, columns, embeddings, freezeEmbeddings);
     }
 
     public TrainConfig withData(Path dir) {
         return new TrainConfig(preset, model, dir, null, null, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, columns);
+                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, columns, embeddings, freezeEmbeddings);
     }
 }

@@ -6,9 +6,11 @@ import java.util.List;
 import org.jrnn.data.EncodedDataset;
 import org.jrnn.data.Example;
 import org.jrnn.data.TextField;
+import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Sequential;
 import org.jrnn.optim.Adam;
 import org.jrnn.text.TextVectorizer;
+import org.jrnn.text.WordVectors;
 
 /**
  * One training run end to end: read data, adapt the vocabulary, encode, build the model,
@@ -36,9 +38,12 @@ public final class TrainJob {
      * @param classNames the training data's classes, in label order
      * @param format how the training file was read, for the user
      * @param testIsValidation true when there was no test file: {@code test} is then the held-out split
+     * @param model the architecture to build: the config's, with embedding_dim taken from {@code embeddings}
+     * @param embeddings pretrained vectors matched onto the vocabulary, or null
      */
     public record Prepared(String dataName, TextVectorizer vectorizer, EncodedDataset train, EncodedDataset validation,
-                           EncodedDataset test, double seconds, List<String> classNames, String format, boolean testIsValidation) {
+                           EncodedDataset test, double seconds, List<String> classNames, String format, boolean testIsValidation,
+                           ModelSpec model, WordVectors embeddings) {
         /** Validation data: the held-out split if there is one, else the test set (the lesson's choice). */
         public EncodedDataset validationOrTest() {
             return validation != null ? validation : test;
@@ -73,7 +78,14 @@ public final class TrainJob {
         }
         boolean testIsValidation = te == null;
         if (testIsValidation) te = val; // TrainConfig guarantees a split when there is no test file
-        return new Prepared(src.name(), vec, tr, val, te, (System.nanoTime() - t0) / 1e9, src.classNames(), src.format(), testIsValidation);
+        WordVectors vectors = null;
+        ModelSpec spec = cfg.model();
+        if (cfg.embeddings() != null) {
+            vectors = WordVectors.read(cfg.embeddings(), vec.vocabulary());
+            spec = new ModelSpec(vectors.dim(), spec.maskZero(), spec.layers());
+        }
+        return new Prepared(src.name(), vec, tr, val, te, (System.nanoTime() - t0) / 1e9, src.classNames(), src.format(), testIsValidation,
+                spec, vectors);
     }
 
     /** AG News rows: 4 classes. */
@@ -92,8 +104,19 @@ public final class TrainJob {
         return new EncodedDataset(tokens, labels, numClasses);
     }
 
+    /**
+     * Builds {@code data.model()} for the vocabulary and classes, seeded; with pretrained vectors their rows
+     * replace the random ones of the tokens found (padding, [UNK] and the rest keep Keras' uniform
+     * ±0.05), and {@code freezeEmbeddings} freezes the whole embedding (Trainer and Adam skip it).
+     */
     public static Sequential buildModel(TrainConfig cfg, Prepared data) {
-        return cfg.model().build(data.vectorizer().size(), data.train().numClasses(), cfg.seed());
+        Sequential m = data.model().build(data.vectorizer().size(), data.train().numClasses(), cfg.seed());
+        if (data.embeddings() != null) {
+            Embedding e = m.embedding();
+            data.embeddings().copyInto(e.weight().data, e.vocabSize(), e.dim());
+            e.weight().setFrozen(cfg.freezeEmbeddings());
+        }
+        return m;
     }
 
     public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener) {
@@ -104,7 +127,7 @@ public final class TrainJob {
             history = trainer.fit(data.train(), data.validationOrTest(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(), listener);
             test = trainer.evaluate(data.test(), 256);
         }
-        return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(),
+        return new Result(cfg.withModel(data.model()), data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(),
                 data.seconds(), test, data.validation() != null, data.classNames(), data.testIsValidation());
     }
 }

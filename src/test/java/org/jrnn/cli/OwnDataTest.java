@@ -135,6 +135,36 @@ class OwnDataTest {
                 "--delimiter must be one character", "");
     }
 
+    @Test
+    void pretrainedEmbeddingsReportCoverageAndBadFilesNameTheirLine(@TempDir Path dir) throws Exception {
+        Path train = CliTest.write(dir, "train.tsv", rows(120, 6));
+        StringBuilder glove = new StringBuilder();
+        SplittableRandom rng = new SplittableRandom(1);
+        for (String[] topic : WORDS) {
+            for (String w : topic) {
+                glove.append(w.equals("rain") ? "RAIN" : w);
+                for (int j = 0; j < 6; j++) glove.append(' ').append(String.format(java.util.Locale.ROOT, "%.3f", rng.nextDouble() - 0.5));
+                glove.append('\n');
+            }
+        }
+        Path vectors = CliTest.write(dir, "glove.6d.txt", glove.toString());
+        Path metrics = dir.resolve("m.json");
+        CliTest.Run r = CliTest.run(args(new String[] {"train", "--train", train.toString(), "--val-split", "0.25"},
+                "--preset", "gru", "--epochs", "1", "--embeddings", vectors.toString(), "--freeze-embeddings", "--metrics-out", metrics.toString()));
+        assertThat(r.code()).as(r.err()).isZero();
+        // 24 topic words found (one as "RAIN"); the 6 filler words are not in the file
+        assertThat(r.out()).contains("embeddings: 24 of 30 vocabulary tokens found (80.0 %), 1 of them lower-cased in " + vectors
+                + " (GloVe text, 6 dims); frozen").contains("Embedding(32, 6, maskZero=true)");
+        JsonNode m = new ObjectMapper().readTree(metrics.toFile());
+        assertThat(m.get("embeddings").get("dim").asInt()).isEqualTo(6);
+        assertThat(m.get("model").get("embedding_dim").asInt()).isEqualTo(6);
+
+        Path bad = CliTest.write(dir, "bad.txt", "rain 1 2 3\nsnow 1 2\n");
+        CliTest.assertOneLineError(CliTest.run(args(new String[] {"train", "--train", train.toString(), "--val-split", "0.25"},
+                "--embeddings", bad.toString())), "bad.txt:2", "expected 3 values after the word");
+        CliTest.assertOneLineError(CliTest.run("train", "--freeze-embeddings"), "--freeze-embeddings needs --embeddings FILE", "");
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] c = new String[a.length + b.length];
         System.arraycopy(a, 0, c, 0, a.length);
