@@ -34,7 +34,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE.jrnn", description = "Model file written by 'jrnn train --out'.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding test.csv (AG News format).")
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding test.csv, or ag-news for the 'jrnn download' cache.")
     Path data;
 
     @Option(names = "--test", paramLabel = "FILE", description = "Test CSV or TSV instead of --data; labels must be the model's classes.")
@@ -60,7 +60,7 @@ final class EvaluateCommand implements Callable<Integer> {
         String dataName;
         List<Example> rows;
         if (test != null || data != null) {
-            Path f = test != null ? test : data.resolve("test.csv");
+            Path f = test != null ? test : org.jrnn.data.AgNewsDownload.resolve(data).resolve("test.csv");
             dataName = f.toString();
             rows = DataFiles.read(f, format.spec(), m.classNames(), "the model").examples();
         } else {

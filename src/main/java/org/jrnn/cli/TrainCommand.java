@@ -42,7 +42,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE.json", description = "Architecture file (overrides the preset's model; see README).")
     Path modelFile;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv (AG News format). Default: embedded sample.")
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv, or ag-news for the 'jrnn download' cache. Default: embedded sample.")
     Path data;
 
     @Option(names = "--train", paramLabel = "FILE", description = "Training CSV or TSV (with --test, or with --val-split alone).")

@@ -20,7 +20,7 @@ final class VocabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv (default: the embedded sample).")
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv, or ag-news for the 'jrnn download' cache (default: the embedded sample).")
     Path data;
 
     @Option(names = "--train", paramLabel = "FILE", description = "Training CSV or TSV instead of --data.")

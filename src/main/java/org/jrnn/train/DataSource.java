@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.jrnn.data.AgNewsCsv;
+import org.jrnn.data.AgNewsDownload;
 import org.jrnn.data.ColumnSpec;
 import org.jrnn.data.DataFiles;
 import org.jrnn.data.Dataset;
@@ -25,8 +26,12 @@ public record DataSource(String name, List<Example> train, List<Example> test, L
         return load(dataDir, trainFile, testFile, ColumnSpec.DEFAULT);
     }
 
-    /** Reads the files with {@link DataFiles}; the test file's labels must be classes of the training file. */
+    /**
+     * Reads the files with {@link DataFiles}; the test file's labels must be classes of the training file.
+     * {@code dataDir} "ag-news" means the download cache ({@link AgNewsDownload#resolve}).
+     */
     public static DataSource load(Path dataDir, Path trainFile, Path testFile, ColumnSpec columns) throws IOException {
+        dataDir = AgNewsDownload.resolve(dataDir);
         if (dataDir != null) {
             trainFile = dataDir.resolve("train.csv");
             testFile = dataDir.resolve("test.csv");
