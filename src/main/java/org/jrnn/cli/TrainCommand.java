@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--vocab-ties", defaultValue = "first", description = "Vocabulary tie order: first or keras.")
     String ties;
 
-    @Option(names = "--text", description = "title or title+description (default: the preset's).")
+    @Option(names = "--text", description = "title or title+description (default: the preset's); for a table: the first text column, or all of them.")
     String text;
 
     @Option(names = "--max-train-samples", defaultValue = "0", description = "Use only the first N training rows (0 = all).")
