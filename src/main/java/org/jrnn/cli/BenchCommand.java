@@ -32,7 +32,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = Preset.DEFAULT, description = "Preset (default ${DEFAULT-VALUE}).")
     String preset;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv (default: embedded sample).")
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv, or ag-news for the 'jrnn download' cache (default: embedded sample).")
     Path data;
 
     @Option(names = "--threads", description = "Threads (default: available processors).")

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.jrnn.data.AgNewsCsv;
+import org.jrnn.data.DataFiles;
 import org.jrnn.data.EmbeddedData;
 import org.jrnn.data.Example;
 import org.jrnn.eval.EvaluationReport;
@@ -19,6 +19,7 @@ import org.jrnn.io.AtomicFiles;
 import org.jrnn.io.ModelFile;
 import org.jrnn.io.SavedModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,11 +34,14 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE.jrnn", description = "Model file written by 'jrnn train --out'.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding test.csv (AG News format).")
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding test.csv, or ag-news for the 'jrnn download' cache.")
     Path data;
 
-    @Option(names = "--test", paramLabel = "FILE", description = "Test CSV (AG News format) instead of --data.")
+    @Option(names = "--test", paramLabel = "FILE", description = "Test CSV or TSV instead of --data; labels must be the model's classes.")
     Path test;
+
+    @Mixin
+    DataFormatOptions format;
 
     @Option(names = "--json-out", paramLabel = "FILE", description = "Also write the figures as JSON here.")
     Path jsonOut;
@@ -55,14 +59,12 @@ final class EvaluateCommand implements Callable<Integer> {
         SavedModel m = ModelFile.load(model);
         String dataName;
         List<Example> rows;
-        if (test != null) {
-            dataName = test.toString();
-            rows = AgNewsCsv.read(test);
-        } else if (data != null) {
-            Path f = data.resolve("test.csv");
+        if (test != null || data != null) {
+            Path f = test != null ? test : org.jrnn.data.AgNewsDownload.resolve(data).resolve("test.csv");
             dataName = f.toString();
-            rows = AgNewsCsv.read(f);
+            rows = DataFiles.read(f, format.spec(), m.classNames(), "the model").examples();
         } else {
+            if (!format.spec().isDefault()) throw new IllegalArgumentException("the column options describe a --test or --data file");
             dataName = EmbeddedData.NAME + " test";
             rows = EmbeddedData.test();
         }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jrnn", mixinStandardHelpOptions = true, version = "jrnn 0.1.0",
         description = "Recurrent neural network text classifiers in pure Java.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, BenchCommand.class, VocabCommand.class,
-                PresetsCommand.class, CommandLine.HelpCommand.class})
+                PresetsCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 
@@ -65,7 +65,7 @@ public final class Main implements Runnable {
         return ex instanceof DataFormatException || ex instanceof IllegalArgumentException
                 || ex instanceof java.nio.file.NoSuchFileException || ex instanceof java.io.FileNotFoundException
                 || ex instanceof java.nio.file.AccessDeniedException || ex instanceof java.io.UncheckedIOException
-                || ex instanceof org.jrnn.train.TrainingDivergedException;
+                || ex instanceof org.jrnn.train.TrainingDivergedException || ex instanceof org.jrnn.data.DownloadException;
     }
 
     static String describe(Throwable ex) {

@@ -16,12 +16,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.jrnn.data.AgNewsCsv;
+import org.jrnn.data.DataFiles;
 import org.jrnn.data.DataFormatException;
+import org.jrnn.data.Dataset;
 import org.jrnn.data.Example;
 import org.jrnn.serve.Classifier;
 import org.jrnn.serve.Prediction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,8 +41,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE.jrnn", description = "Model file written by 'jrnn train --out'.")
     Path model;
 
-    @Option(names = "--input", paramLabel = "FILE.csv", description = "AG News CSV to classify (adds the true label to each line).")
+    @Option(names = "--input", paramLabel = "FILE.csv", description = "Labelled CSV or TSV to classify (adds the true label to each line).")
     Path input;
+
+    @Mixin
+    DataFormatOptions format;
 
     @Option(names = "--top-k", defaultValue = "2", paramLabel = "N", description = "Classes listed in top_k (default ${DEFAULT-VALUE}).")
     int topK;
@@ -69,19 +74,18 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (topK < 1) throw new IllegalArgumentException("--top-k must be >= 1, received: " + topK);
         if (input != null && !texts.isEmpty()) throw new IllegalArgumentException("give texts as arguments or --input FILE.csv, not both");
+        if (input == null && !format.spec().isDefault()) throw new IllegalArgumentException("the column options describe an --input file");
         Classifier c = Classifier.load(model);
         PrintWriter out = spec.commandLine().getOut();
         if (!texts.isEmpty()) {
             for (String t : texts) print(out, classify(c, List.of(t)).get(0), null);
         } else if (input != null) {
-            List<Example> rows = AgNewsCsv.read(input);
+            Dataset data = DataFiles.read(input, format.spec(), c.classNames(), "the model");
+            List<Example> rows = data.examples();
             List<String> batch = new ArrayList<>();
             for (Example e : rows) batch.add(e.text(c.savedModel().textField()));
             List<Prediction> ps = classify(c, batch);
-            for (int i = 0; i < ps.size(); i++) {
-                int y = rows.get(i).label();
-                print(out, ps.get(i), y < c.classNames().size() ? c.classNames().get(y) : String.valueOf(y + 1));
-            }
+            for (int i = 0; i < ps.size(); i++) print(out, ps.get(i), data.classNames().get(rows.get(i).label()));
         } else {
             readStdin(c, out);
         }

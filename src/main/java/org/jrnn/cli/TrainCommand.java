@@ -15,6 +15,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jrnn.io.AtomicFiles;
 import org.jrnn.nn.Sequential;
+import org.jrnn.text.WordVectors;
 import org.jrnn.train.EpochMetrics;
 import org.jrnn.train.ModelSpec;
 import org.jrnn.train.Preset;
@@ -22,13 +23,15 @@ import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
 import org.jrnn.train.TrainingListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a classifier (default: preset rnn_masked on the embedded AG News sample).",
-                "Validation data is the test set, as in the lesson."})
+                "Validation data is the test set, as in the lesson, unless --val-split holds out training rows.",
+                "--train/--test take AG News CSVs or any CSV/TSV (see the column options)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,14 +42,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE.json", description = "Architecture file (overrides the preset's model; see README).")
     Path modelFile;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv (AG News format). Default: embedded sample.")
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv, or ag-news for the 'jrnn download' cache. Default: embedded sample.")
     Path data;
 
-    @Option(names = "--train", paramLabel = "FILE", description = "Training CSV (with --test).")
+    @Option(names = "--train", paramLabel = "FILE", description = "Training CSV or TSV (with --test, or with --val-split alone).")
     Path trainFile;
 
-    @Option(names = "--test", paramLabel = "FILE", description = "Test/validation CSV (with --train).")
+    @Option(names = "--test", paramLabel = "FILE",
+            description = "Test CSV or TSV; optional with --val-split, whose held-out rows then also give the test figures.")
     Path testFile;
+
+    @Mixin
+    DataFormatOptions format;
+
+    @Option(names = "--embeddings", paramLabel = "FILE",
+            description = "Initialise the embedding from pretrained vectors: GloVe or word2vec text, word2vec binary (*.bin); their dimension replaces the preset's.")
+    Path embeddings;
+
+    @Option(names = "--freeze-embeddings", description = "Keep the pretrained embedding fixed during training.")
+    boolean freezeEmbeddings;
 
     @Option(names = "--epochs", description = "Epochs (default: the preset's, 1 for the lesson's presets; at least 2 on the embedded sample).")
     Integer epochs;
@@ -69,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--vocab-ties", defaultValue = "first", description = "Vocabulary tie order: first or keras.")
     String ties;
 
-    @Option(names = "--text", description = "title or title+description (default: the preset's).")
+    @Option(names = "--text", description = "title or title+description (default: the preset's); for a table: the first text column, or all of them.")
     String text;
 
     @Option(names = "--max-train-samples", defaultValue = "0", description = "Use only the first N training rows (0 = all).")
@@ -133,23 +147,34 @@ final class TrainCommand implements Callable<Integer> {
                 Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket,
                 valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience(),
-                Options.lazyEmbedding(embeddingAdam), clipNorm);
+                Options.lazyEmbedding(embeddingAdam), clipNorm, format.spec(), embeddings, freezeEmbeddings);
+        if (resume && checkpointDir == null) throw new IllegalArgumentException("--resume needs --checkpoint-dir");
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         Sequential model = TrainJob.buildModel(cfg, prepared);
-        if (resume && checkpointDir == null) throw new IllegalArgumentException("--resume needs --checkpoint-dir");
         if (!quiet) {
             out.printf(Locale.ROOT, "jrnn train: %s on %s: %,d train / %,d test rows, vocabulary %,d, batch %d, %d epoch%s, %d thread%s (data ready in %.1f s)%n",
                     modelFile != null ? "model " + modelFile : "preset " + p.name(), prepared.dataName(), prepared.train().size(), prepared.test().size(),
                     prepared.vectorizer().size(), cfg.effectiveBatchSize(), e, e == 1 ? "" : "s", cfg.threads(), cfg.threads() == 1 ? "" : "s",
                     prepared.seconds());
+            if (!embedded) {
+                out.printf("data: %s; %d classes: %s%s%n", prepared.format(), prepared.classNames().size(), String.join(", ", prepared.classNames()),
+                        prepared.testIsValidation() ? "; no test file: the held-out split gives the validation and test figures" : "");
+            }
+            if (prepared.embeddings() != null) {
+                WordVectors v = prepared.embeddings();
+                out.printf(Locale.ROOT, "embeddings: %s%s in %s (%s, %d dims)%s%n", v.coverage(),
+                        v.foundLowerCase() > 0 ? String.format(Locale.ROOT, ", %,d of them lower-cased", v.foundLowerCase()) : "",
+                        v.file(), v.format(), v.dim(), cfg.freezeEmbeddings() ? "; frozen" : "");
+            }
             out.print(model.summary());
             out.flush();
         }
         TrainJob.Result result = TrainJob.run(cfg, prepared, model, quiet ? TrainingListener.NONE : new ProgressListener(out),
                 checkpointDir == null ? null : new TrainJob.Checkpointing(checkpointDir, checkpointEvery, resume));
+        boolean testFigures = result.separateValidation() && !result.testIsValidation();
         out.printf(Locale.ROOT, "final: %s %.4f, %s %.4f after %d epoch%s (%.1f s training, %,.0f tokens/s)%n",
-                result.separateValidation() ? "test_accuracy" : "val_accuracy", result.test().accuracy(),
-                result.separateValidation() ? "test_loss" : "val_loss", result.test().loss(),
+                testFigures ? "test_accuracy" : "val_accuracy", result.test().accuracy(),
+                testFigures ? "test_loss" : "val_loss", result.test().loss(),
                 result.history().size(), result.history().size() == 1 ? "" : "s",
                 result.history().stream().mapToDouble(EpochMetrics::seconds).sum(), tokensPerSecond(result.history()));
         out.flush();
@@ -217,7 +242,16 @@ final class TrainCommand implements Callable<Integer> {
         m.put("test_loss", r.test().loss());
         m.put("test_accuracy", r.test().accuracy());
         m.put("validation", r.separateValidation() ? "held-out split of the training rows" : "test set");
+        m.put("test", r.testIsValidation() ? "held-out split of the training rows (no test file)" : "test set");
+        m.put("class_names", r.classNames());
         m.put("prep_seconds", r.prepSeconds());
+        if (r.config().embeddings() != null) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("file", r.config().embeddings().toString());
+            e.put("dim", r.config().model().embeddingDim());
+            e.put("frozen", r.config().freezeEmbeddings());
+            m.put("embeddings", e);
+        }
         m.put("machine", Machine.describe());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
     }

@@ -9,6 +9,7 @@ import org.jrnn.data.TextField;
 import org.jrnn.text.TextVectorizer;
 import org.jrnn.train.DataSource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,11 +20,14 @@ final class VocabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv (default: the embedded sample).")
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv, or ag-news for the 'jrnn download' cache (default: the embedded sample).")
     Path data;
 
-    @Option(names = "--train", paramLabel = "FILE", description = "Training CSV instead of --data.")
+    @Option(names = "--train", paramLabel = "FILE", description = "Training CSV or TSV instead of --data.")
     Path train;
+
+    @Mixin
+    DataFormatOptions format;
 
     @Option(names = "--adapt-rows", defaultValue = "0", description = "Adapt on the first N training rows (0 = all; the lesson uses 2000).")
     int adaptRows;
@@ -48,9 +52,10 @@ final class VocabCommand implements Callable<Integer> {
         if (adaptRows < 0) throw new IllegalArgumentException("--adapt-rows must be >= 0, received: " + adaptRows);
         List<Example> rows;
         if (train != null) {
-            rows = org.jrnn.data.AgNewsCsv.read(train);
+            rows = org.jrnn.data.DataFiles.read(train, format.spec()).examples();
         } else {
-            rows = DataSource.load(data, null, null).train();
+            if (data == null && !format.spec().isDefault()) throw new IllegalArgumentException("the column options describe a --train or --data file");
+            rows = DataSource.load(data, null, null, format.spec()).train();
         }
         TextField field = Options.textField(text);
         int n = adaptRows == 0 ? rows.size() : Math.min(adaptRows, rows.size());

@@ -65,13 +65,7 @@ public final class AgNewsCsv {
     }
 
     private static List<Example> parse(byte[] bytes, String name) throws IOException {
-        if (name.endsWith(".gz")) {
-            bytes = gunzip(bytes, name);
-        }
-        String text = decodeUtf8(bytes, name);
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1); // a BOM is harmless; FastCSV would glue it to the first class field
-        }
+        String text = decode(bytes, name);
         long openQuoteRecordLine = unterminatedQuoteRecordLine(text);
         List<Example> rows = new ArrayList<>();
         try (CsvReader<CsvRecord> reader = CsvReader.builder()
@@ -119,6 +113,18 @@ public final class AgNewsCsv {
         return new Example(classIndex - 1, row.getField(1), row.getField(2));
     }
 
+    /** Gunzips if {@code name} ends in .gz, decodes strict UTF-8 and drops a leading BOM. Shared with TabularReader. */
+    static String decode(byte[] bytes, String name) {
+        if (name.endsWith(".gz")) {
+            bytes = gunzip(bytes, name);
+        }
+        String text = decodeUtf8(bytes, name);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a BOM is harmless; FastCSV would glue it to the first class field
+        }
+        return text;
+    }
+
     private static byte[] gunzip(byte[] bytes, String name) {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
             return in.readAllBytes();
@@ -158,6 +164,11 @@ public final class AgNewsCsv {
      * Line breaks are counted as FastCSV does (\n, \r\n, \r).
      */
     static long unterminatedQuoteRecordLine(String s) {
+        return unterminatedQuoteRecordLine(s, ',');
+    }
+
+    /** As {@link #unterminatedQuoteRecordLine(String)} for fields separated by {@code separator}. */
+    static long unterminatedQuoteRecordLine(String s, char separator) {
         boolean quoted = false;
         boolean fieldStart = true;
         long line = 1;
@@ -181,7 +192,7 @@ public final class AgNewsCsv {
                 quoted = true;
                 fieldStart = false;
             } else {
-                fieldStart = c == ',' || lineBreak;
+                fieldStart = c == separator || lineBreak;
                 if (lineBreak) {
                     recordLine = line;
                 }
@@ -191,7 +202,7 @@ public final class AgNewsCsv {
     }
 
     /** FastCSV names the record's first line in its message: "... record that started in line 17". */
-    private static long failedLine(String message) {
+    static long failedLine(String message) {
         String marker = "started in line ";
         int at = message == null ? -1 : message.indexOf(marker);
         if (at < 0) {

@@ -1,8 +1,13 @@
-// One AG News row: a 0-based label and the two text fields, untouched (backslashes, "#39;" escapes kept).
-// Deliberately plain data; turning text into ids is org.jrnn.text's job.
+// One labelled row: a 0-based label and the two text fields, untouched (backslashes, "#39;" escapes kept).
+// AG News gives title and description; a table gives its first text column and the others joined (see
+// TabularReader). The label indexes a class-name list held by the Dataset. Deliberately plain data;
+// turning text into ids is org.jrnn.text's job.
 package org.jrnn.data;
 
-/** A labelled news item. {@code label} is 0-based: CSV class 1..4 becomes 0..3 (World, Sports, Business, Sci/Tech). */
+/**
+ * A labelled text. {@code label} is 0-based and indexes the {@link Dataset#classNames()} of the file it came from;
+ * for AG News, CSV class 1..4 becomes 0..3 (World, Sports, Business, Sci/Tech).
+ */
 public record Example(int label, String title, String description) {
 
     public Example {
@@ -14,11 +19,15 @@ public record Example(int label, String title, String description) {
         }
     }
 
-    /** The model input: the title alone, or title + " " + description (the anchor's and the lesson's rule). */
+    /**
+     * The model input: the title alone, or title + " " + description (the anchor's and the lesson's rule);
+     * just the title when the description is empty (same tokens, no trailing space: a one-column table
+     * has no description).
+     */
     public String text(TextField field) {
         return switch (field) {
             case TITLE -> title;
-            case TITLE_AND_DESCRIPTION -> title + " " + description;
+            case TITLE_AND_DESCRIPTION -> description.isEmpty() ? title : title + " " + description;
         };
     }
 }

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
-import org.jrnn.data.AgNewsCsv;
 import org.jrnn.data.TextField;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.TextVectorizer;
@@ -63,13 +62,13 @@ public record SavedModel(ModelSpec architecture, TextVectorizer vectorizer, int 
         }
     }
 
-    /** A model trained by {@link TrainJob}: AG News class names, the run's settings and history, stamped now. */
+    /** A model trained by {@link TrainJob}: the training data's class names, the run's settings and history, stamped now. */
     public static SavedModel from(TrainJob.Result r) {
         var c = r.config();
         Training t = new Training(c.preset().name(), r.dataName(), r.history().size(), c.seed(), c.effectiveBatchSize(),
                 c.learningRate(), r.trainRows(), r.testRows(), r.history());
         return new SavedModel(c.model(), r.vectorizer(), Math.max(c.vocabSize(), r.vectorizer().size()), c.text(),
-                AgNewsCsv.CLASS_NAMES, r.model(), t, now(), "jrnn " + JRNN_VERSION);
+                r.classNames(), r.model(), t, now(), "jrnn " + JRNN_VERSION);
     }
 
     /** A model from elsewhere (no training record), stamped now. */

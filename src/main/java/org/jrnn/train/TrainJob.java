@@ -6,29 +6,44 @@ import java.util.List;
 import org.jrnn.data.EncodedDataset;
 import org.jrnn.data.Example;
 import org.jrnn.data.TextField;
+import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Sequential;
 import org.jrnn.optim.Adam;
 import org.jrnn.text.TextVectorizer;
+import org.jrnn.text.WordVectors;
 
 /**
  * One training run end to end: read data, adapt the vocabulary, encode, build the model,
- * fit, evaluate on the test set (the lesson's validation data). The CLI and tests call this.
+ * fit, evaluate on the test set (the lesson's validation data), or on the held-out split when
+ * there is no test file. The CLI and tests call this.
  */
 public final class TrainJob {
     private TrainJob() {}
 
-    /** What a run produced. */
+    /**
+     * What a run produced. {@code test} is the test file's figures, or the held-out split's when
+     * {@code testIsValidation} (no test file).
+     */
     public record Result(TrainConfig config, String dataName, TextVectorizer vectorizer, Sequential model,
                          List<EpochMetrics> history, int trainRows, int testRows, double prepSeconds,
-                         Evaluation test, boolean separateValidation) {
+                         Evaluation test, boolean separateValidation, List<String> classNames, boolean testIsValidation) {
         public EpochMetrics last() {
             return history.get(history.size() - 1);
         }
     }
 
-    /** Data read and encoded, ready to train. */
+    /**
+     * Data read and encoded, ready to train.
+     *
+     * @param classNames the training data's classes, in label order
+     * @param format how the training file was read, for the user
+     * @param testIsValidation true when there was no test file: {@code test} is then the held-out split
+     * @param model the architecture to build: the config's, with embedding_dim taken from {@code embeddings}
+     * @param embeddings pretrained vectors matched onto the vocabulary, or null
+     */
     public record Prepared(String dataName, TextVectorizer vectorizer, EncodedDataset train, EncodedDataset validation,
-                           EncodedDataset test, double seconds) {
+                           EncodedDataset test, double seconds, List<String> classNames, String format, boolean testIsValidation,
+                           ModelSpec model, WordVectors embeddings) {
         /** Validation data: the held-out split if there is one, else the test set (the lesson's choice). */
         public EncodedDataset validationOrTest() {
             return validation != null ? validation : test;
@@ -37,7 +52,7 @@ public final class TrainJob {
 
     public static Prepared prepare(TrainConfig cfg) throws IOException {
         long t0 = System.nanoTime();
-        DataSource src = DataSource.load(cfg.dataDir(), cfg.trainFile(), cfg.testFile());
+        DataSource src = DataSource.load(cfg.dataDir(), cfg.trainFile(), cfg.testFile(), cfg.columns());
         List<Example> train = src.train();
         if (cfg.maxTrainSamples() > 0 && train.size() > cfg.maxTrainSamples()) {
             train = train.subList(0, cfg.maxTrainSamples());
@@ -47,8 +62,9 @@ public final class TrainJob {
         List<String> adaptTexts = new ArrayList<>(adapt);
         for (int i = 0; i < adapt; i++) adaptTexts.add(train.get(i).text(TextField.TITLE_AND_DESCRIPTION));
         TextVectorizer vec = TextVectorizer.adapt(adaptTexts, cfg.vocabSize(), cfg.vocabTies());
-        EncodedDataset tr = encode(train, vec, cfg.text());
-        EncodedDataset te = encode(src.test(), vec, cfg.text());
+        int k = src.classNames().size();
+        EncodedDataset tr = encode(train, vec, cfg.text(), k);
+        EncodedDataset te = src.test() == null ? null : encode(src.test(), vec, cfg.text(), k);
         EncodedDataset val = null;
         if (cfg.valSplit() > 0) {
             // A seeded shuffle decides the held-out rows; the vocabulary above saw them, as Keras' adapt on the full train split would.
@@ -60,21 +76,47 @@ public final class TrainJob {
             val = tr.select(java.util.Arrays.copyOfRange(perm, tr.size() - held, tr.size()));
             tr = tr.select(java.util.Arrays.copyOfRange(perm, 0, tr.size() - held));
         }
-        return new Prepared(src.name(), vec, tr, val, te, (System.nanoTime() - t0) / 1e9);
+        boolean testIsValidation = te == null;
+        if (testIsValidation) te = val; // TrainConfig guarantees a split when there is no test file
+        WordVectors vectors = null;
+        ModelSpec spec = cfg.model();
+        if (cfg.embeddings() != null) {
+            vectors = WordVectors.read(cfg.embeddings(), vec.vocabulary());
+            spec = new ModelSpec(vectors.dim(), spec.maskZero(), spec.layers());
+        }
+        return new Prepared(src.name(), vec, tr, val, te, (System.nanoTime() - t0) / 1e9, src.classNames(), src.format(), testIsValidation,
+                spec, vectors);
     }
 
+    /** AG News rows: 4 classes. */
     public static EncodedDataset encode(List<Example> rows, TextVectorizer vec, TextField field) {
+        return encode(rows, vec, field, org.jrnn.data.AgNewsCsv.CLASS_NAMES.size());
+    }
+
+    /** Token ids of each row's text and its label, for {@code numClasses} classes. */
+    public static EncodedDataset encode(List<Example> rows, TextVectorizer vec, TextField field, int numClasses) {
         int[][] tokens = new int[rows.size()][];
         int[] labels = new int[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             tokens[i] = vec.encode(rows.get(i).text(field));
             labels[i] = rows.get(i).label();
         }
-        return new EncodedDataset(tokens, labels, org.jrnn.data.AgNewsCsv.CLASS_NAMES.size());
+        return new EncodedDataset(tokens, labels, numClasses);
     }
 
+    /**
+     * Builds {@code data.model()} for the vocabulary and classes, seeded; with pretrained vectors their rows
+     * replace the random ones of the tokens found (padding, [UNK] and the rest keep Keras' uniform
+     * ±0.05), and {@code freezeEmbeddings} freezes the whole embedding (Trainer and Adam skip it).
+     */
     public static Sequential buildModel(TrainConfig cfg, Prepared data) {
-        return cfg.model().build(data.vectorizer().size(), data.train().numClasses(), cfg.seed());
+        Sequential m = data.model().build(data.vectorizer().size(), data.train().numClasses(), cfg.seed());
+        if (data.embeddings() != null) {
+            Embedding e = m.embedding();
+            data.embeddings().copyInto(e.weight().data, e.vocabSize(), e.dim());
+            e.weight().setFrozen(cfg.freezeEmbeddings());
+        }
+        return m;
     }
 
     /** Where and how often to checkpoint; {@code resume} continues the checkpoint found in dir. */
@@ -121,7 +163,7 @@ public final class TrainJob {
                     listener, state, sink);
             test = trainer.evaluate(data.test(), 256);
         }
-        return new Result(cfg, data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(),
-                data.seconds(), test, data.validation() != null);
+        return new Result(cfg.withModel(data.model()), data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(),
+                data.seconds(), test, data.validation() != null, data.classNames(), data.testIsValidation());
     }
 }
