@@ -23,6 +23,12 @@ public interface Kernels {
     /** C(n,g) row i += bias(g) for every row. */
     void addRowVector(float[] bias, int biasOff, float[] c, int cOff, int n, int g);
 
+    /** a[off, off+n) = σ(a) = 1 / (1 + e^−a), in place (gate activations). */
+    void sigmoid(float[] a, int off, int n);
+
+    /** a[off, off+n) = tanh(a), in place. */
+    void tanh(float[] a, int off, int n);
+
     /** dBias(g) += Σ_rows dC(n,g). */
     void addColumnSums(float[] dc, int dcOff, float[] dBias, int dBiasOff, int n, int g);
 

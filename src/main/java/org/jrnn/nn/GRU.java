@@ -1,5 +1,7 @@
 package org.jrnn.nn;
 
+import org.jrnn.kernels.Kernels;
+
 /**
  * Gated recurrent unit in PyTorch's formulation (= Keras GRU with {@code reset_after=True}),
  * gate order r, z, n as {@code torch.nn.GRU}:
@@ -29,17 +31,18 @@ public final class GRU extends RecurrentLayer {
     protected void cellForward(int rows, int o, Cache c, float[] hPrev, float[] cPrev) {
         int h = units;
         int gh = 3 * h;
+        float[] gates = c.gates;
+        Kernels k = Kernels.get();
         for (int row = 0; row < rows; row++) {
             int g0 = (o + row) * gh;
+            for (int j = 0; j < 2 * h; j++) gates[g0 + j] += c.hh[g0 + j];
+            k.sigmoid(gates, g0, 2 * h);                                    // r, z
+            for (int j = 0; j < h; j++) gates[g0 + 2 * h + j] += gates[g0 + j] * c.hh[g0 + 2 * h + j];
+            k.tanh(gates, g0 + 2 * h, h);                                   // n
             int s0 = (o + row) * h;
             for (int j = 0; j < h; j++) {
-                float r = sigmoid(c.gates[g0 + j] + c.hh[g0 + j]);
-                float z = sigmoid(c.gates[g0 + h + j] + c.hh[g0 + h + j]);
-                float n = tanh(c.gates[g0 + 2 * h + j] + r * c.hh[g0 + 2 * h + j]);
-                c.gates[g0 + j] = r;
-                c.gates[g0 + h + j] = z;
-                c.gates[g0 + 2 * h + j] = n;
-                c.out[s0 + j] = (1f - z) * n + z * hPrev[row * h + j];
+                float z = gates[g0 + h + j];
+                c.out[s0 + j] = (1f - z) * gates[g0 + 2 * h + j] + z * hPrev[row * h + j];
             }
         }
     }

@@ -1,5 +1,7 @@
 package org.jrnn.nn;
 
+import org.jrnn.kernels.Kernels;
+
 /**
  * Long short-term memory, gate order i, f, g, o as {@code torch.nn.LSTM}:
  * i = σ(·), f = σ(·), g = tanh(·), o = σ(·); c_t = f⊙c_{t-1} + i⊙g; h_t = o⊙tanh(c_t)
@@ -39,22 +41,31 @@ public final class LSTM extends RecurrentLayer {
     protected void cellForward(int rows, int o, Cache c, float[] hPrev, float[] cPrev) {
         int h = units;
         int gh = 4 * h;
+        int g0 = o * gh;
+        float[] gates = c.gates;
+        // Pre-activations; the g block is doubled so one sigmoid call covers all four gates:
+        // tanh(x) = 2σ(2x) − 1 (absolute error ~1e-7 in float, like tanh itself).
         for (int r = 0; r < rows; r++) {
-            int g0 = (o + r) * gh;
-            int s0 = (o + r) * h;
+            int b = g0 + r * gh;
+            for (int j = 0; j < gh; j++) gates[b + j] += c.hh[b + j];
+            for (int j = 2 * h; j < 3 * h; j++) gates[b + j] *= 2f;
+        }
+        Kernels.get().sigmoid(gates, g0, rows * gh);
+        int s0 = o * h;
+        for (int r = 0; r < rows; r++) {
+            int b = g0 + r * gh;
             for (int j = 0; j < h; j++) {
-                float i = sigmoid(c.gates[g0 + j] + c.hh[g0 + j]);
-                float f = sigmoid(c.gates[g0 + h + j] + c.hh[g0 + h + j]);
-                float g = tanh(c.gates[g0 + 2 * h + j] + c.hh[g0 + 2 * h + j]);
-                float og = sigmoid(c.gates[g0 + 3 * h + j] + c.hh[g0 + 3 * h + j]);
-                c.gates[g0 + j] = i;
-                c.gates[g0 + h + j] = f;
-                c.gates[g0 + 2 * h + j] = g;
-                c.gates[g0 + 3 * h + j] = og;
-                float cell = f * cPrev[r * h + j] + i * g;
-                c.cell[s0 + j] = cell;
-                c.out[s0 + j] = og * tanh(cell);
+                float g = 2f * gates[b + 2 * h + j] - 1f;
+                gates[b + 2 * h + j] = g;
+                float cell = gates[b + h + j] * cPrev[r * h + j] + gates[b + j] * g;
+                c.cell[s0 + r * h + j] = cell;
+                c.cellTanh[s0 + r * h + j] = cell;
             }
+        }
+        Kernels.get().tanh(c.cellTanh, s0, rows * h);
+        for (int r = 0; r < rows; r++) {
+            int b = g0 + r * gh;
+            for (int j = 0; j < h; j++) c.out[s0 + r * h + j] = gates[b + 3 * h + j] * c.cellTanh[s0 + r * h + j];
         }
     }
 
@@ -72,7 +83,7 @@ public final class LSTM extends RecurrentLayer {
                 float f = c.gates[g0 + h + j];
                 float g = c.gates[g0 + 2 * h + j];
                 float og = c.gates[g0 + 3 * h + j];
-                float tc = tanh(c.cell[s0 + j]);
+                float tc = c.cellTanh[s0 + j];
                 float dhj = dh[r * h + j];
                 float dcell = dc[r * h + j] + dhj * og * (1f - tc * tc);
                 float di = dcell * g * i * (1f - i);

@@ -110,6 +110,7 @@ public abstract class RecurrentLayer implements Layer {
         float[] hh;      // (N, G·H) h_{t-1}·W_hhᵀ + b_hh
         float[] out;     // (N, H) h_t of every real step
         float[] cell;    // (N, H) c_t (LSTM) or null
+        float[] cellTanh; // (N, H) tanh(c_t) (LSTM) or null
     }
 
     /** Full forward over the sequence; the per-step output (N, H) stays in the cache. */
@@ -134,8 +135,16 @@ public abstract class RecurrentLayer implements Layer {
         c.hh = new float[n * gh];
         c.out = new float[n * h];
         c.cell = hasCellState() ? new float[n * h] : null;
+        c.cellTanh = hasCellState() ? new float[n * h] : null;
         float[] hPrev = new float[lay.batch * h]; // (B, H)
         float[] cPrev = hasCellState() ? new float[lay.batch * h] : null;
+        // W_hhᵀ (H, G·H), once per call: each step's h·W_hhᵀ then runs in the kernels' axpy form
+        // (matmulAB), which is fast on few rows; the dot form re-transposes W on every call.
+        float[] whhT = new float[h * gh];
+        float[] whh = weightHh.data;
+        for (int r = 0; r < gh; r++) {
+            for (int j = 0; j < h; j++) whhT[j * gh + r] = whh[r * h + j];
+        }
         int steps = lay.steps;
         for (int s = 0; s < steps; s++) {
             int t = goBackwards ? steps - 1 - s : s;
@@ -143,7 +152,7 @@ public abstract class RecurrentLayer implements Layer {
             int o = lay.offsets[t];
             loadPrevious(lay, t, rows, c.out, hPrev);
             if (cPrev != null) loadPrevious(lay, t, rows, c.cell, cPrev);
-            k.matmulABt(hPrev, 0, weightHh.data, 0, c.hh, o * gh, rows, h, gh);
+            k.matmulAB(hPrev, 0, whhT, 0, c.hh, o * gh, rows, gh, h);
             k.addRowVector(biasHh.data, 0, c.hh, o * gh, rows, gh);
             cellForward(rows, o, c, hPrev, cPrev);
         }
@@ -273,19 +282,6 @@ public abstract class RecurrentLayer implements Layer {
         float[] dx = new float[n * inputSize];
         k.matmulAB(dGates, 0, weightIh.data, 0, dx, 0, n, inputSize, gh);
         return new Matrix(dx, n, inputSize, lay);
-    }
-
-    static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
-    }
-
-    /**
-     * tanh through the exp intrinsic: Math.tanh is a slow software routine and took 12 % of a
-     * SimpleRNN epoch. In double, 1 − 2/(e^{2x}+1) is accurate to ~1e-16 absolute, far below
-     * float rounding; e^{2x} overflowing to ∞ gives exactly 1.
-     */
-    static float tanh(float x) {
-        return (float) (1.0 - 2.0 / (Math.exp(2.0 * x) + 1.0));
     }
 
     /** Constructor view, as Keras/PyTorch print layers. */

@@ -25,11 +25,10 @@ public final class SimpleRNN extends RecurrentLayer {
 
     @Override
     protected void cellForward(int rows, int o, Cache c, float[] hPrev, float[] cPrev) {
-        int h = units;
-        int base = o * h;
-        for (int i = 0; i < rows * h; i++) {
-            c.out[base + i] = tanh(c.gates[base + i] + c.hh[base + i]);
-        }
+        int base = o * units;
+        int len = rows * units;
+        for (int i = base; i < base + len; i++) c.out[i] = c.gates[i] + c.hh[i];
+        org.jrnn.kernels.Kernels.get().tanh(c.out, base, len);
     }
 
     @Override

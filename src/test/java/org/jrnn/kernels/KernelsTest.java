@@ -159,6 +159,34 @@ class KernelsTest {
 
     @ParameterizedTest(name = "{0}-bit")
     @ValueSource(ints = {128, 256, 512})
+    void activationsMatchScalar(int bits) {
+        Kernels vk = vectorKernels(bits);
+        SplittableRandom rng = new SplittableRandom(bits + 3);
+        for (int len : sizes(lanes(vk))) {
+            for (int off : new int[] {0, 1, 5}) {
+                float[] x = random(off + len + 2, rng);
+                for (int i = 0; i < x.length; i++) x[i] *= 12; // saturated tails too
+                for (boolean sig : new boolean[] {true, false}) {
+                    float[] a = x.clone();
+                    float[] b = x.clone();
+                    if (sig) {
+                        SCALAR.sigmoid(a, off, len);
+                        vk.sigmoid(b, off, len);
+                    } else {
+                        SCALAR.tanh(a, off, len);
+                        vk.tanh(b, off, len);
+                    }
+                    for (int i = 0; i < a.length; i++) {
+                        assertThat((double) b[i]).as("%s len=%d off=%d i=%d", sig ? "sigmoid" : "tanh", len, off, i)
+                                .isCloseTo(a[i], org.assertj.core.api.Assertions.within(2e-7));
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}-bit")
+    @ValueSource(ints = {128, 256, 512})
     void adamUpdateMatchesScalarBitForBit(int bits) {
         Kernels vk = vectorKernels(bits);
         SplittableRandom rng = new SplittableRandom(bits + 2);
