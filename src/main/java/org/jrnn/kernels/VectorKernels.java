@@ -203,6 +203,26 @@ final class VectorKernels implements Kernels {
             return y.mul(bits.reinterpretAsFloats());
         }
 
+        /**
+         * The same operations on one float, bit for bit, for the tails: a value's result must
+         * not depend on where it sits in the array (batch composition would change predictions).
+         */
+        static float exp(float x) {
+            x = Math.max(Math.min(x, 88.37626f), -87.33654f);
+            float big = x * 1.44269504088896341f + 12582912f;
+            float n = big - 12582912f;
+            int ni = Float.floatToRawIntBits(big) - 0x4B400000;
+            float r = x - n * 0.693359375f - n * -2.12194440e-4f;
+            float z = r * r;
+            float y = Math.fma(1.9875691500e-4f, r, 1.3981999507e-3f);
+            y = Math.fma(y, r, 8.3334519073e-3f);
+            y = Math.fma(y, r, 4.1665795894e-2f);
+            y = Math.fma(y, r, 1.6666665459e-1f);
+            y = Math.fma(y, r, 5.0000001201e-1f);
+            y = Math.fma(y, z, r) + 1f;
+            return y * Float.intBitsToFloat((ni + 127) << 23);
+        }
+
         /** σ(x) = 1 / (1 + e^−x): 13× the scalar Math.exp loop on 512-bit vectors. */
         final void sigmoid(float[] a, int off, int n) {
             VectorSpecies<Float> s = species();
@@ -212,7 +232,7 @@ final class VectorKernels implements Kernels {
                 FloatVector e = exp(FloatVector.fromArray(s, a, off + i).neg());
                 FloatVector.broadcast(s, 1f).div(e.add(1f)).intoArray(a, off + i);
             }
-            SCALAR.sigmoid(a, off + i, n - i);
+            for (; i < n; i++) a[off + i] = 1f / (exp(-a[off + i]) + 1f);
         }
 
         /** tanh(x) = 1 − 2 / (e^{2x} + 1). */
@@ -224,7 +244,7 @@ final class VectorKernels implements Kernels {
                 FloatVector e = exp(FloatVector.fromArray(s, a, off + i).mul(2f));
                 FloatVector.broadcast(s, 1f).sub(FloatVector.broadcast(s, 2f).div(e.add(1f))).intoArray(a, off + i);
             }
-            SCALAR.tanh(a, off + i, n - i);
+            for (; i < n; i++) a[off + i] = 1f - 2f / (exp(a[off + i] * 2f) + 1f);
         }
 
         final void addRowVector(float[] bias, int biasOff, float[] c, int cOff, int n, int g) {

@@ -185,6 +185,27 @@ class KernelsTest {
         }
     }
 
+    /** A value's activation must not depend on its position (vector body or tail): batches would change predictions. */
+    @ParameterizedTest(name = "{0}-bit")
+    @ValueSource(ints = {128, 256, 512})
+    void activationsDoNotDependOnPosition(int bits) {
+        Kernels vk = vectorKernels(bits);
+        float[] x = random(67, new SplittableRandom(bits));
+        for (int shift = 1; shift < 20; shift++) {
+            float[] a = x.clone();
+            float[] b = new float[x.length + shift];
+            System.arraycopy(x, 0, b, shift, x.length);
+            vk.sigmoid(a, 0, a.length);
+            vk.sigmoid(b, shift, x.length);
+            assertThat(java.util.Arrays.copyOfRange(b, shift, b.length)).as("sigmoid shift %d", shift).containsExactly(a);
+            a = x.clone();
+            System.arraycopy(x, 0, b, shift, x.length);
+            vk.tanh(a, 0, a.length);
+            vk.tanh(b, shift, x.length);
+            assertThat(java.util.Arrays.copyOfRange(b, shift, b.length)).as("tanh shift %d", shift).containsExactly(a);
+        }
+    }
+
     @ParameterizedTest(name = "{0}-bit")
     @ValueSource(ints = {128, 256, 512})
     void adamUpdateMatchesScalarBitForBit(int bits) {
