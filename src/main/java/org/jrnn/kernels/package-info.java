@@ -1,6 +1,7 @@
 /**
  * All hot loops of jrnn: matrix products in PyTorch weight layout, bias broadcasts and
- * reductions. Only this package may use {@code jdk.incubator.vector}; everything else calls
- * {@link org.jrnn.kernels.Kernels#get()}.
+ * reductions, the Adam update. Only this package may use {@code jdk.incubator.vector}, and only
+ * in {@code VectorKernels}, which {@code KernelProvider} loads by name; everything else calls
+ * {@link org.jrnn.kernels.Kernels#get()}. Timings: {@code BENCHMARKS.md}.
  */
 package org.jrnn.kernels;
