@@ -74,8 +74,9 @@ final class BenchCommand implements Callable<Integer> {
             Benchmark.Result r = Benchmark.run(cfg, prepared, maxBatches, warmup);
             out.printf(Locale.ROOT, "[%s] threads=%d kernels=%s train_rows=%d batches=%d/%d vocab=%d params=%,d%n",
                     r.preset(), r.threads(), r.kernels(), r.trainRows(), r.batchesTimed(), r.batchesPerEpoch(), r.vocabSize(), r.params());
-            out.printf(Locale.ROOT, "train %,.0f tokens/s %,.0f samples/s | epoch %.1f s (%s) | infer %,.0f samples/s (b=256) | test acc %s | peak heap %.0f MiB, RSS %.0f MiB%n",
+            out.printf(Locale.ROOT, "train %,.0f tokens/s %,.0f samples/s | epoch %.1f s (%s) | infer %,.0f samples/s (b=256; steady state %,.0f) | test acc %s | peak heap %.0f MiB, RSS %.0f MiB%n",
                     r.tokensPerSecond(), r.samplesPerSecond(), r.epochSeconds(), r.epochSecondsKind(), r.inferenceSamplesPerSecond(),
+                    r.steadyInferenceSamplesPerSecond(),
                     r.testAccuracy() == null ? "n/a (partial epoch)" : String.format(Locale.ROOT, "%.2f %%", 100 * r.testAccuracy()),
                     r.peakHeapMib(), r.peakRssMib());
             Map<String, Object> m = new LinkedHashMap<>(new ObjectMapper().convertValue(r, Map.class));

@@ -44,10 +44,11 @@ public final class Evaluator {
         }
         long[][] confusion = new long[k][k];
         double lossSum = 0;
+        Sequential.InferencePlan plan = model.planInference();
         for (int from = 0; from < tokens.length; from += BATCH_SIZE) {
             int to = Math.min(tokens.length, from + BATCH_SIZE);
             int[][] x = java.util.Arrays.copyOfRange(tokens, from, to);
-            Sequential.Pass pass = model.forward(model.batch(x), false, null);
+            Sequential.Pass pass = model.forward(model.batch(x), plan);
             Matrix logits = pass.logits(); // (B, K), sorted order
             int[] original = pass.batch().layout.sortedToOriginal;
             for (int s = 0; s < original.length; s++) {

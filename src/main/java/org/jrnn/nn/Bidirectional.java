@@ -82,8 +82,19 @@ public final class Bidirectional implements Layer {
 
     @Override
     public Forward forward(Matrix x, boolean training, RandomGenerator rng) {
-        Forward f = forward.forward(x, training, rng);
-        Forward b = backward.forward(x, training, rng);
+        return merge(forward.forward(x, training, rng), backward.forward(x, training, rng));
+    }
+
+    /** Projection tables of both directions (see {@link RecurrentLayer#projectionTable}). */
+    float[][] projectionTables(float[] embeddingWeight, int vocab) {
+        return new float[][] {forward.projectionTable(embeddingWeight, vocab), backward.projectionTable(embeddingWeight, vocab)};
+    }
+
+    Forward forwardProjected(int[] ids, PackedLayout lay, float[][] tables) {
+        return merge(forward.forwardProjected(ids, lay, tables[0]), backward.forwardProjected(ids, lay, tables[1]));
+    }
+
+    private Forward merge(Forward f, Forward b) {
         Matrix yf = f.y();
         Matrix yb = b.y();
         int rows = yf.rows;

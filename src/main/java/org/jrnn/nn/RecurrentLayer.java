@@ -124,14 +124,46 @@ public abstract class RecurrentLayer implements Layer {
             throw new IllegalArgumentException(this + " expects " + inputSize + " input features, received: " + x.cols);
         }
         int n = lay.rows;
+        int gh = gates * units;
+        Kernels k = Kernels.get();
+        float[] pre = new float[n * gh]; // (N, G·H)
+        k.matmulABt(x.data, 0, weightIh.data, 0, pre, 0, n, inputSize, gh); // all steps at once
+        k.addRowVector(biasIh.data, 0, pre, 0, n, gh);
+        Cache c = runSteps(lay, pre);
+        c.x = x;
+        return c;
+    }
+
+    /**
+     * x·W_ihᵀ + b_ih for every row of an embedding table (V, I) → (V, G·H). For inference on a
+     * layer right after the embedding: the input projection of a token is then a row lookup.
+     */
+    float[] projectionTable(float[] embeddingWeight, int vocab) {
+        int gh = gates * units;
+        float[] t = new float[vocab * gh];
+        Kernels.get().matmulABt(embeddingWeight, 0, weightIh.data, 0, t, 0, vocab, inputSize, gh);
+        Kernels.get().addRowVector(biasIh.data, 0, t, 0, vocab, gh);
+        return t;
+    }
+
+    /** Inference from token ids with a {@link #projectionTable}: no backward (the cache has no input). */
+    Forward forwardProjected(int[] ids, PackedLayout lay, float[] table) {
+        int gh = gates * units;
+        float[] pre = new float[lay.rows * gh];
+        for (int r = 0; r < ids.length; r++) System.arraycopy(table, ids[r] * gh, pre, r * gh, gh);
+        Cache c = runSteps(lay, pre);
+        Matrix y = returnSequences ? new Matrix(c.out, lay.rows, units, lay) : finalState(c, lay);
+        return new Forward(y, null);
+    }
+
+    /** The time loop over a packed batch, given every row's input projection (N, G·H). */
+    private Cache runSteps(PackedLayout lay, float[] pre) {
+        int n = lay.rows;
         int h = units;
         int gh = gates * h;
         Kernels k = Kernels.get();
         Cache c = new Cache();
-        c.x = x;
-        c.gates = new float[n * gh];
-        k.matmulABt(x.data, 0, weightIh.data, 0, c.gates, 0, n, inputSize, gh); // all steps at once
-        k.addRowVector(biasIh.data, 0, c.gates, 0, n, gh);
+        c.gates = pre;
         c.hh = new float[n * gh];
         c.out = new float[n * h];
         c.cell = hasCellState() ? new float[n * h] : null;
@@ -196,7 +228,10 @@ public abstract class RecurrentLayer implements Layer {
 
     /** Final state per sequence (B, H), sorted order: each sequence's last processed step. */
     Matrix finalState(Cache c) {
-        PackedLayout lay = c.x.layout;
+        return finalState(c, c.x.layout);
+    }
+
+    private Matrix finalState(Cache c, PackedLayout lay) {
         int h = units;
         float[] y = new float[lay.batch * h];
         for (int b = 0; b < lay.batch; b++) {

@@ -146,9 +146,55 @@ public final class Sequential {
         return d;
     }
 
+    /**
+     * Precomputed inference state for the current weights: when the first layer after the
+     * embedding is recurrent, its input projection of every vocabulary entry (V, G·H), so a
+     * token's projection is a row lookup instead of an (E × G·H) product — 80 % of a
+     * SimpleRNN(16)'s multiply-adds. Valid until the weights change; build it again then.
+     */
+    public static final class InferencePlan {
+        private final float[][] tables;
+
+        private InferencePlan(float[][] tables) {
+            this.tables = tables;
+        }
+    }
+
+    /** An {@link InferencePlan} for the current weights (null when the first layer cannot use one). */
+    public InferencePlan planInference() {
+        Layer first = layers.isEmpty() ? null : layers.get(0);
+        float[] w = embedding.weight().data;
+        int v = embedding.vocabSize();
+        if (first instanceof RecurrentLayer r) return new InferencePlan(new float[][] {r.projectionTable(w, v)});
+        if (first instanceof Bidirectional b) return new InferencePlan(b.projectionTables(w, v));
+        return null;
+    }
+
+    /** Inference forward (no dropout, no backward) using a plan from {@link #planInference}, or none. */
+    public Pass forward(SequenceBatch batch, InferencePlan plan) {
+        if (plan == null) return forward(batch, false, null);
+        Layer first = layers.get(0);
+        Layer.Forward f = first instanceof Bidirectional b
+                ? b.forwardProjected(batch.ids, batch.layout, plan.tables)
+                : ((RecurrentLayer) first).forwardProjected(batch.ids, batch.layout, plan.tables[0]);
+        Matrix x = f.y();
+        Object[] caches = new Object[layers.size()];
+        for (int i = 1; i < layers.size(); i++) {
+            Layer.Forward g = layers.get(i).forward(x, false, null);
+            caches[i] = g.cache();
+            x = g.y();
+        }
+        return new Pass(batch, x, caches);
+    }
+
     /** Class probabilities (B, K) in the caller's order. */
     public float[][] predictProbabilities(int[][] tokens) {
-        Pass p = forward(batch(tokens), false, null);
+        return predictProbabilities(tokens, null);
+    }
+
+    /** Class probabilities (B, K) in the caller's order, with an optional {@link InferencePlan}. */
+    public float[][] predictProbabilities(int[][] tokens, InferencePlan plan) {
+        Pass p = forward(batch(tokens), plan);
         Matrix logits = p.logits();
         int k = logits.cols;
         float[] probs = SoftmaxCrossEntropy.softmax(logits.data, logits.rows, k);

@@ -38,11 +38,14 @@ public final class Classifier {
 
     private final SavedModel saved;
     private final Sequential model;
+    /** Built once: a loaded model's weights never change. */
+    private final Sequential.InferencePlan plan;
     private final TextVectorizer vectorizer;
 
     public Classifier(SavedModel saved) {
         this.saved = saved;
         this.model = saved.model();
+        this.plan = model.planInference();
         this.vectorizer = saved.vectorizer();
     }
 
@@ -115,7 +118,7 @@ public final class Classifier {
         if (model.embedding().maskZero()) {
             for (int from = 0; from < ids.length; from += BATCH_SIZE) {
                 int to = Math.min(ids.length, from + BATCH_SIZE);
-                float[][] p = model.predictProbabilities(Arrays.copyOfRange(ids, from, to));
+                float[][] p = model.predictProbabilities(Arrays.copyOfRange(ids, from, to), plan);
                 System.arraycopy(p, 0, out, from, p.length);
             }
             return out;
@@ -127,7 +130,7 @@ public final class Classifier {
                 List<Integer> part = group.subList(from, Math.min(group.size(), from + BATCH_SIZE));
                 int[][] x = new int[part.size()][];
                 for (int j = 0; j < x.length; j++) x[j] = ids[part.get(j)];
-                float[][] p = model.predictProbabilities(x);
+                float[][] p = model.predictProbabilities(x, plan);
                 for (int j = 0; j < x.length; j++) out[part.get(j)] = p[j];
             }
         }

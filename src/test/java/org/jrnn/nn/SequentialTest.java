@@ -79,6 +79,28 @@ class SequentialTest {
     }
 
     @Test
+    void inferencePlanGivesTheSameProbabilities() {
+        int[][] tokens = {{1, 2, 9}, {3, 4, 5, 6, 7, 8}, {7}, {0, 2}};
+        Sequential[] models = {
+            new Sequential(4).add(new Embedding(20, 6, true)).add(new LSTM(5)).add(new Dense(3)),
+            new Sequential(5).add(new Embedding(20, 6, false)).add(new SimpleRNN(5)).add(new Dense(3)),
+            new Sequential(6).add(new Embedding(20, 6, true)).add(new Bidirectional(new GRU(4, true)))
+                    .add(new GlobalMaxPooling1D()).add(new Dense(3)),
+            new Sequential(7).add(new Embedding(20, 6, true)).add(new Bidirectional(new LSTM(4, true))).add(new LSTM(3)).add(new Dense(3))};
+        for (Sequential m : models) {
+            Sequential.InferencePlan plan = m.planInference();
+            assertThat(plan).isNotNull();
+            float[][] plain = m.predictProbabilities(tokens);
+            float[][] planned = m.predictProbabilities(tokens, plan);
+            for (int i = 0; i < tokens.length; i++) {
+                assertThat(planned[i]).as(m.layers() + " row " + i).containsExactly(plain[i], org.assertj.core.data.Offset.offset(1e-6f));
+            }
+        }
+        Sequential pooledFirst = new Sequential(8).add(new Embedding(20, 6, true)).add(new Dropout(0.1)).add(new LSTM(3)).add(new Dense(2));
+        assertThat(pooledFirst.planInference()).isNull();
+    }
+
+    @Test
     void predictProbabilitiesComeBackInCallerOrder() {
         Sequential m = new Sequential(2).add(new Embedding(20, 4, true)).add(new LSTM(3)).add(new Dense(2));
         int[][] tokens = {{1, 2}, {3, 4, 5, 6}, {7}};
