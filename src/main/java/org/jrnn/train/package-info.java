@@ -1,2 +1,5 @@
-/** The fit loop, presets, architecture files and training runs end to end. */
+/**
+ * The fit loop (threads, early stopping, checkpoints and resume), presets, architecture files,
+ * benchmarks, and training runs end to end.
+ */
 package org.jrnn.train;
