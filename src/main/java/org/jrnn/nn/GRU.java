@@ -32,17 +32,31 @@ public final class GRU extends RecurrentLayer {
         int h = units;
         int gh = 3 * h;
         float[] gates = c.gates;
-        Kernels k = Kernels.get();
+        int g0 = o * gh;
+        // Two activation calls per step over all running rows, not two per row: with H = 16 and
+        // 256 rows the per-row calls took 68 % of inference. xn is kept aside because the first
+        // call also runs over (and spoils) the n block; tanh(x) = 2σ(2x) − 1 as in LSTM.
+        float[] xn = new float[rows * h];
         for (int row = 0; row < rows; row++) {
-            int g0 = (o + row) * gh;
-            for (int j = 0; j < 2 * h; j++) gates[g0 + j] += c.hh[g0 + j];
-            k.sigmoid(gates, g0, 2 * h);                                    // r, z
-            for (int j = 0; j < h; j++) gates[g0 + 2 * h + j] += gates[g0 + j] * c.hh[g0 + 2 * h + j];
-            k.tanh(gates, g0 + 2 * h, h);                                   // n
+            int b = g0 + row * gh;
+            for (int j = 0; j < 2 * h; j++) gates[b + j] += c.hh[b + j];
+            System.arraycopy(gates, b + 2 * h, xn, row * h, h);
+        }
+        Kernels k = Kernels.get();
+        k.sigmoid(gates, g0, rows * gh);                                    // r, z (and a spoilt n block)
+        for (int row = 0; row < rows; row++) {
+            int b = g0 + row * gh;
+            for (int j = 0; j < h; j++) xn[row * h + j] = 2f * (xn[row * h + j] + gates[b + j] * c.hh[b + 2 * h + j]);
+        }
+        k.sigmoid(xn, 0, rows * h);
+        for (int row = 0; row < rows; row++) {
+            int b = g0 + row * gh;
             int s0 = (o + row) * h;
             for (int j = 0; j < h; j++) {
-                float z = gates[g0 + h + j];
-                c.out[s0 + j] = (1f - z) * gates[g0 + 2 * h + j] + z * hPrev[row * h + j];
+                float n = 2f * xn[row * h + j] - 1f;                        // tanh(x_n + r ⊙ h_n)
+                gates[b + 2 * h + j] = n;
+                float z = gates[b + h + j];
+                c.out[s0 + j] = (1f - z) * n + z * hPrev[row * h + j];
             }
         }
     }
