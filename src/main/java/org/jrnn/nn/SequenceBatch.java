@@ -52,11 +52,4 @@ public final class SequenceBatch {
         for (int s = 0; s < out.length; s++) out[s] = labels[layout.sortedToOriginal[s]];
         return out;
     }
-
-    /** Real (non-padding) tokens, as counted for throughput: Σ original lengths. */
-    public static long realTokens(int[][] tokens) {
-        long n = 0;
-        for (int[] t : tokens) n += t.length;
-        return n;
-    }
 }

@@ -118,9 +118,13 @@ public final class Sequential {
     }
 
     public Pass forward(SequenceBatch batch, boolean training, RandomGenerator rng) {
-        Matrix x = embedding.forward(batch.ids, batch.layout);
+        return forwardFrom(0, embedding.forward(batch.ids, batch.layout), batch, training, rng);
+    }
+
+    /** Runs layers[from..] on x; earlier layers' caches stay null. */
+    private Pass forwardFrom(int from, Matrix x, SequenceBatch batch, boolean training, RandomGenerator rng) {
         Object[] caches = new Object[layers.size()];
-        for (int i = 0; i < layers.size(); i++) {
+        for (int i = from; i < layers.size(); i++) {
             Layer.Forward f = layers.get(i).forward(x, training, rng);
             caches[i] = f.cache();
             x = f.y();
@@ -177,14 +181,7 @@ public final class Sequential {
         Layer.Forward f = first instanceof Bidirectional b
                 ? b.forwardProjected(batch.ids, batch.layout, plan.tables)
                 : ((RecurrentLayer) first).forwardProjected(batch.ids, batch.layout, plan.tables[0]);
-        Matrix x = f.y();
-        Object[] caches = new Object[layers.size()];
-        for (int i = 1; i < layers.size(); i++) {
-            Layer.Forward g = layers.get(i).forward(x, false, null);
-            caches[i] = g.cache();
-            x = g.y();
-        }
-        return new Pass(batch, x, caches);
+        return forwardFrom(1, f.y(), batch, false, null);
     }
 
     /** Class probabilities (B, K) in the caller's order. */

@@ -5,7 +5,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.jrnn.data.EncodedDataset;
 import org.jrnn.nn.Sequential;
 import org.jrnn.optim.Adam;
@@ -77,21 +76,15 @@ public final class Benchmark {
                 peakHeapMib(), peakRssMib(), org.jrnn.kernels.Kernels.get().toString());
     }
 
-    /** Trains the first n batches of the order; returns {real tokens, samples}. */
+    /** Trains the first n batches of the order (the anchor's plain slices); returns {real tokens, samples}. */
     static long[] runBatches(Trainer t, EncodedDataset train, int[] order, int batchSize, int n) {
+        int[][] plan = Batching.plan(order, train.tokens(), batchSize, false, 0);
         long tokens = 0, samples = 0;
         for (int bi = 0; bi < n; bi++) {
-            int from = bi * batchSize;
-            int to = Math.min(train.size(), from + batchSize);
-            int[][] x = new int[to - from][];
-            int[] y = new int[to - from];
-            for (int i = from; i < to; i++) {
-                x[i - from] = train.tokens()[order[i]];
-                y[i - from] = train.labels()[order[i]];
-                tokens += x[i - from].length;
-            }
-            t.trainStep(x, y, bi);
-            samples += x.length;
+            EncodedDataset rows = train.select(plan[bi]);
+            t.trainStep(rows.tokens(), rows.labels(), bi);
+            tokens += rows.realTokens();
+            samples += rows.size();
         }
         return new long[] {tokens, samples};
     }

@@ -155,13 +155,9 @@ public final class Trainer implements AutoCloseable {
             long t0 = System.nanoTime();
             double secondsBefore = st.epochSeconds;
             for (int b = st.batch; b < batches; b++) {
-                int[] idx = plan[b];
-                int[][] x = new int[idx.length][];
-                int[] y = new int[idx.length];
-                for (int i = 0; i < idx.length; i++) {
-                    x[i] = train.tokens()[idx[i]];
-                    y[i] = train.labels()[idx[i]];
-                }
+                EncodedDataset rows = train.select(plan[b]);
+                int[][] x = rows.tokens();
+                int[] y = rows.labels();
                 // Dropout masks depend on (seed, epoch, batch, shard) only, never on thread timing.
                 Step r = trainStep(x, y, seed * 1_000_003L + (long) epoch * 100_003L + b);
                 if (!Double.isFinite(r.loss())) {
@@ -171,7 +167,7 @@ public final class Trainer implements AutoCloseable {
                 st.lossSum += r.loss() * x.length;
                 st.correct += r.correct();
                 st.seen += x.length;
-                st.tokens += SequenceBatch.realTokens(x);
+                st.tokens += rows.realTokens();
                 st.batch = b + 1;
                 st.step++;
                 listener.batchFinished(b + 1, st.lossSum / st.seen, (double) st.correct / st.seen);
