@@ -90,13 +90,20 @@ public final class Bidirectional implements Layer {
         return new float[][] {forward.projectionTable(embeddingWeight, vocab), backward.projectionTable(embeddingWeight, vocab)};
     }
 
-    Forward forwardProjected(int[] ids, PackedLayout lay, float[][] tables) {
-        return merge(forward.forwardProjected(ids, lay, tables[0]), backward.forwardProjected(ids, lay, tables[1]));
+    Matrix inferProjected(int[] ids, PackedLayout lay, float[][] tables) {
+        return merged(forward.inferProjected(ids, lay, tables[0]), backward.inferProjected(ids, lay, tables[1]));
+    }
+
+    @Override
+    public Matrix infer(Matrix x) {
+        return merged(forward.infer(x), backward.infer(x));
     }
 
     private Forward merge(Forward f, Forward b) {
-        Matrix yf = f.y();
-        Matrix yb = b.y();
+        return new Forward(merged(f.y(), b.y()), new Cache(f, b));
+    }
+
+    private Matrix merged(Matrix yf, Matrix yb) {
         int rows = yf.rows;
         int h = yf.cols;
         int outCols = merge == Merge.CONCAT ? 2 * h : h;
@@ -118,7 +125,7 @@ public final class Bidirectional implements Layer {
                 }
             }
         }
-        return new Forward(new Matrix(y, rows, outCols, yf.layout), new Cache(f, b));
+        return new Matrix(y, rows, outCols, yf.layout);
     }
 
     @Override

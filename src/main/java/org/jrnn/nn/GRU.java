@@ -36,7 +36,7 @@ public final class GRU extends RecurrentLayer {
         // Two activation calls per step over all running rows, not two per row: with H = 16 and
         // 256 rows the per-row calls took 68 % of inference. xn is kept aside because the first
         // call also runs over (and spoils) the n block; tanh(x) = 2σ(2x) − 1 as in LSTM.
-        float[] xn = new float[rows * h];
+        float[] xn = c.work; // (B, H) scratch, rows·H used
         for (int row = 0; row < rows; row++) {
             int b = g0 + row * gh;
             for (int j = 0; j < 2 * h; j++) gates[b + j] += c.hh[b + j];

@@ -21,6 +21,14 @@ public interface Layer {
 
     Matrix backward(Object cache, Matrix dy, Gradients grads);
 
+    /**
+     * Inference: the output of {@code forward(x, false, rng)} (the same numbers), without
+     * keeping what backward needs. Recurrent layers override it to run on per-thread scratch.
+     */
+    default Matrix infer(Matrix x) {
+        return forward(x, false, null).y();
+    }
+
     /** Output and the call's cache. */
     record Forward(Matrix y, Object cache) {}
 

@@ -111,27 +111,36 @@ public abstract class RecurrentLayer implements Layer {
         float[] out;     // (N, H) h_t of every real step
         float[] cell;    // (N, H) c_t (LSTM) or null
         float[] cellTanh; // (N, H) tanh(c_t) (LSTM) or null
+        float[] work;    // (B, H) per-step scratch of the cell (GRU)
     }
 
     /** Full forward over the sequence; the per-step output (N, H) stays in the cache. */
     Cache forwardSequence(Matrix x) {
-        PackedLayout lay = x.layout;
-        if (lay == null) {
+        checkInput(x);
+        Cache c = runSteps(x.layout, inputProjection(x));
+        c.x = x;
+        return c;
+    }
+
+    private void checkInput(Matrix x) {
+        if (x.layout == null) {
             throw new IllegalArgumentException(this + " expects a sequence input (B, T, " + inputSize
                     + "); received a (B, " + x.cols + ") matrix: the layer before must return sequences");
         }
         if (x.cols != inputSize) {
             throw new IllegalArgumentException(this + " expects " + inputSize + " input features, received: " + x.cols);
         }
-        int n = lay.rows;
+    }
+
+    /** x·W_ihᵀ + b_ih for all steps at once (N, G·H): one product per layer per batch. */
+    private float[] inputProjection(Matrix x) {
+        int n = x.layout.rows;
         int gh = gates * units;
         Kernels k = Kernels.get();
-        float[] pre = new float[n * gh]; // (N, G·H)
-        k.matmulABt(x.data, 0, weightIh.data, 0, pre, 0, n, inputSize, gh); // all steps at once
+        float[] pre = new float[n * gh];
+        k.matmulABt(x.data, 0, weightIh.data, 0, pre, 0, n, inputSize, gh);
         k.addRowVector(biasIh.data, 0, pre, 0, n, gh);
-        Cache c = runSteps(lay, pre);
-        c.x = x;
-        return c;
+        return pre;
     }
 
     /**
@@ -146,14 +155,69 @@ public abstract class RecurrentLayer implements Layer {
         return t;
     }
 
-    /** Inference from token ids with a {@link #projectionTable}: no backward (the cache has no input). */
-    Forward forwardProjected(int[] ids, PackedLayout lay, float[] table) {
-        int gh = gates * units;
-        float[] pre = new float[lay.rows * gh];
-        for (int r = 0; r < ids.length; r++) System.arraycopy(table, ids[r] * gh, pre, r * gh, gh);
-        Cache c = runSteps(lay, pre);
-        Matrix y = returnSequences ? new Matrix(c.out, lay.rows, units, lay) : finalState(c, lay);
-        return new Forward(y, null);
+    /** Inference from token ids with a {@link #projectionTable}: row r's input projection is table row ids[r]. */
+    Matrix inferProjected(int[] ids, PackedLayout lay, float[] table) {
+        return inferSteps(lay, table, ids);
+    }
+
+    @Override
+    public Matrix infer(Matrix x) {
+        checkInput(x);
+        return inferSteps(x.layout, inputProjection(x), null);
+    }
+
+    /**
+     * The inference time loop: the step math of {@link #runSteps}, bit for bit, but keeping only
+     * each sequence's running state (B, H) instead of every step's gates, and on per-thread
+     * scratch. Sequences are sorted longest first, so the rows running at any step are a prefix
+     * of the batch: state rows update in place, a finished sequence's row keeps its final state,
+     * and (going backwards) a sequence that has not started yet still holds zeros.
+     * Row r's input projection is {@code xs[(ids == null ? r : ids[r]) · G·H ...]}.
+     */
+    private Matrix inferSteps(PackedLayout lay, float[] xs, int[] ids) {
+        int h = units;
+        int gh = gates * h;
+        int batch = lay.batch;
+        Kernels k = Kernels.get();
+        Workspace ws = Workspace.get();
+        Cache c = new Cache();
+        c.gates = ws.floats(Workspace.GATES, batch * gh);
+        c.hh = ws.floats(Workspace.HH, batch * gh);
+        c.work = ws.floats(Workspace.WORK, batch * h);
+        float[] state = new float[batch * h]; // (B, H): the result unless returning sequences
+        c.out = state;
+        if (hasCellState()) {
+            c.cell = new float[batch * h];
+            c.cellTanh = ws.floats(Workspace.CELL_TANH, batch * h);
+        }
+        float[] sequence = returnSequences ? new float[lay.rows * h] : null; // (N, H)
+        float[] whhT = transposedWhh(ws.floats(Workspace.WHH_T, h * gh));
+        int steps = lay.steps;
+        for (int s = 0; s < steps; s++) {
+            int t = goBackwards ? steps - 1 - s : s;
+            int rows = lay.batchSizes[t];
+            int o = lay.offsets[t];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(xs, (ids == null ? o + r : ids[o + r]) * gh, c.gates, r * gh, gh);
+            }
+            java.util.Arrays.fill(c.hh, 0, rows * gh, 0f);
+            k.matmulAB(state, 0, whhT, 0, c.hh, 0, rows, gh, h);
+            k.addRowVector(biasHh.data, 0, c.hh, 0, rows, gh);
+            cellForward(rows, 0, c, state, c.cell); // in place: each element reads its old state first
+            if (sequence != null) System.arraycopy(state, 0, sequence, o * h, rows * h);
+        }
+        return returnSequences ? new Matrix(sequence, lay.rows, h, lay) : new Matrix(state, batch, h, null);
+    }
+
+    /** W_hhᵀ (H, G·H) into {@code into}. */
+    private float[] transposedWhh(float[] into) {
+        int h = units;
+        int gh = gates * h;
+        float[] whh = weightHh.data;
+        for (int r = 0; r < gh; r++) {
+            for (int j = 0; j < h; j++) into[j * gh + r] = whh[r * h + j];
+        }
+        return into;
     }
 
     /** The time loop over a packed batch, given every row's input projection (N, G·H). */
@@ -168,15 +232,12 @@ public abstract class RecurrentLayer implements Layer {
         c.out = new float[n * h];
         c.cell = hasCellState() ? new float[n * h] : null;
         c.cellTanh = hasCellState() ? new float[n * h] : null;
+        c.work = new float[lay.batch * h];
         float[] hPrev = new float[lay.batch * h]; // (B, H)
         float[] cPrev = hasCellState() ? new float[lay.batch * h] : null;
         // W_hhᵀ (H, G·H), once per call: each step's h·W_hhᵀ then runs in the kernels' axpy form
         // (matmulAB), which is fast on few rows; the dot form re-transposes W on every call.
-        float[] whhT = new float[h * gh];
-        float[] whh = weightHh.data;
-        for (int r = 0; r < gh; r++) {
-            for (int j = 0; j < h; j++) whhT[j * gh + r] = whh[r * h + j];
-        }
+        float[] whhT = transposedWhh(new float[h * gh]);
         int steps = lay.steps;
         for (int s = 0; s < steps; s++) {
             int t = goBackwards ? steps - 1 - s : s;
@@ -228,10 +289,7 @@ public abstract class RecurrentLayer implements Layer {
 
     /** Final state per sequence (B, H), sorted order: each sequence's last processed step. */
     Matrix finalState(Cache c) {
-        return finalState(c, c.x.layout);
-    }
-
-    private Matrix finalState(Cache c, PackedLayout lay) {
+        PackedLayout lay = c.x.layout;
         int h = units;
         float[] y = new float[lay.batch * h];
         for (int b = 0; b < lay.batch; b++) {

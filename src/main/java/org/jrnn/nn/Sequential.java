@@ -174,14 +174,21 @@ public final class Sequential {
         return null;
     }
 
-    /** Inference forward (no dropout, no backward) using a plan from {@link #planInference}, or none. */
+    /**
+     * Inference forward (no dropout, no backward) using a plan from {@link #planInference}, or
+     * none: the logits of {@code forward(batch, false, rng)}, bit for bit, without the caches.
+     */
     public Pass forward(SequenceBatch batch, InferencePlan plan) {
-        if (plan == null) return forward(batch, false, null);
-        Layer first = layers.get(0);
-        Layer.Forward f = first instanceof Bidirectional b
-                ? b.forwardProjected(batch.ids, batch.layout, plan.tables)
-                : ((RecurrentLayer) first).forwardProjected(batch.ids, batch.layout, plan.tables[0]);
-        return forwardFrom(1, f.y(), batch, false, null);
+        Matrix x;
+        if (plan == null) {
+            x = layers.get(0).infer(embedding.forward(batch.ids, batch.layout));
+        } else if (layers.get(0) instanceof Bidirectional b) {
+            x = b.inferProjected(batch.ids, batch.layout, plan.tables);
+        } else {
+            x = ((RecurrentLayer) layers.get(0)).inferProjected(batch.ids, batch.layout, plan.tables[0]);
+        }
+        for (int i = 1; i < layers.size(); i++) x = layers.get(i).infer(x);
+        return new Pass(batch, x, new Object[layers.size()]);
     }
 
     /** Class probabilities (B, K) in the caller's order. */

@@ -101,6 +101,39 @@ class SequentialTest {
     }
 
     @Test
+    void inferenceGivesTheTrainingForwardsLogitsBitForBit() {
+        // A big batch first leaves garbage in the per-thread scratch; the small one must not see it.
+        int[][] big = new int[9][];
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        for (int i = 0; i < big.length; i++) {
+            big[i] = new int[1 + rng.nextInt(12)];
+            for (int t = 0; t < big[i].length; t++) big[i][t] = 1 + rng.nextInt(19);
+        }
+        int[][] small = {{1, 2, 9}, {3, 4, 5, 6, 7, 8}, {7}, {5, 2, 0, 0}};
+        Sequential[] models = {
+            new Sequential(4).add(new Embedding(20, 6, true)).add(new LSTM(5)).add(new Dense(3)),
+            new Sequential(5).add(new Embedding(20, 6, false)).add(new SimpleRNN(5, false, true)).add(new Dense(3)),
+            new Sequential(6).add(new Embedding(20, 6, true)).add(new Bidirectional(new GRU(4, true)))
+                    .add(new GlobalMaxPooling1D()).add(new Dense(3)),
+            new Sequential(7).add(new Embedding(20, 6, true)).add(new Bidirectional(new LSTM(4, true))).add(new LSTM(3, false, true)).add(new Dense(3)),
+            new Sequential(8).add(new Embedding(20, 6, true)).add(new Dropout(0.5)).add(new GRU(17, true)).add(new GRU(5)).add(new Dense(3)),
+            new Sequential(9).add(new Embedding(20, 6, true)).add(new Bidirectional(new SimpleRNN(4, true), Bidirectional.Merge.SUM))
+                    .add(new GlobalAveragePooling1D()).add(new Dense(3))};
+        for (Sequential m : models) {
+            for (int[][] tokens : new int[][][] {big, small}) {
+                SequenceBatch batch = m.batch(tokens);
+                float[] trained = m.forward(batch, false, null).logits().data;
+                assertThat(m.forward(batch, (Sequential.InferencePlan) null).logits().data).as(m.layers().toString()).containsExactly(trained);
+                Sequential.InferencePlan plan = m.planInference();
+                if (plan != null) {
+                    assertThat(m.forward(batch, plan).logits().data).as(m.layers() + " planned")
+                            .containsExactly(trained, org.assertj.core.data.Offset.offset(1e-6f));
+                }
+            }
+        }
+    }
+
+    @Test
     void predictProbabilitiesComeBackInCallerOrder() {
         Sequential m = new Sequential(2).add(new Embedding(20, 4, true)).add(new LSTM(3)).add(new Dense(2));
         int[][] tokens = {{1, 2}, {3, 4, 5, 6}, {7}};
