@@ -86,8 +86,8 @@ public final class Bidirectional implements Layer {
     }
 
     /** Projection tables of both directions (see {@link RecurrentLayer#projectionTable}). */
-    float[][] projectionTables(float[] embeddingWeight, int vocab) {
-        return new float[][] {forward.projectionTable(embeddingWeight, vocab), backward.projectionTable(embeddingWeight, vocab)};
+    float[][] projectionTables(float[] embeddingWeight, int vocab, org.jrnn.kernels.Parallel parallel) {
+        return new float[][] {forward.projectionTable(embeddingWeight, vocab, parallel), backward.projectionTable(embeddingWeight, vocab, parallel)};
     }
 
     Matrix inferProjected(int[] ids, PackedLayout lay, float[][] tables) {

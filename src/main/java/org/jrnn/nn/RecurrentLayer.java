@@ -147,11 +147,14 @@ public abstract class RecurrentLayer implements Layer {
      * x·W_ihᵀ + b_ih for every row of an embedding table (V, I) → (V, G·H). For inference on a
      * layer right after the embedding: the input projection of a token is then a row lookup.
      */
-    float[] projectionTable(float[] embeddingWeight, int vocab) {
+    float[] projectionTable(float[] embeddingWeight, int vocab, org.jrnn.kernels.Parallel parallel) {
         int gh = gates * units;
         float[] t = new float[vocab * gh];
-        Kernels.get().matmulABt(embeddingWeight, 0, weightIh.data, 0, t, 0, vocab, inputSize, gh);
-        Kernels.get().addRowVector(biasIh.data, 0, t, 0, vocab, gh);
+        // Vocabulary rows split across threads: each row's product is the same whichever thread runs it.
+        parallel.forRanges(vocab, (from, to) -> {
+            Kernels.get().matmulABt(embeddingWeight, from * inputSize, weightIh.data, 0, t, from * gh, to - from, inputSize, gh);
+            Kernels.get().addRowVector(biasIh.data, 0, t, from * gh, to - from, gh);
+        });
         return t;
     }
 

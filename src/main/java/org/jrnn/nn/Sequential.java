@@ -166,11 +166,18 @@ public final class Sequential {
 
     /** An {@link InferencePlan} for the current weights (null when the first layer cannot use one). */
     public InferencePlan planInference() {
+        try (org.jrnn.kernels.Parallel one = new org.jrnn.kernels.Parallel(1)) {
+            return planInference(one);
+        }
+    }
+
+    /** {@link #planInference()} with the tables' rows split across {@code parallel}'s threads. */
+    public InferencePlan planInference(org.jrnn.kernels.Parallel parallel) {
         Layer first = layers.isEmpty() ? null : layers.get(0);
         float[] w = embedding.weight().data;
         int v = embedding.vocabSize();
-        if (first instanceof RecurrentLayer r) return new InferencePlan(new float[][] {r.projectionTable(w, v)});
-        if (first instanceof Bidirectional b) return new InferencePlan(b.projectionTables(w, v));
+        if (first instanceof RecurrentLayer r) return new InferencePlan(new float[][] {r.projectionTable(w, v, parallel)});
+        if (first instanceof Bidirectional b) return new InferencePlan(b.projectionTables(w, v, parallel));
         return null;
     }
 

@@ -322,7 +322,7 @@ public final class Trainer implements AutoCloseable {
         int batches = (data.size() + batchSize - 1) / batchSize;
         double[] loss = new double[batches];
         int[] correct = new int[batches];
-        Sequential.InferencePlan plan = model.planInference(); // weights are fixed while evaluating
+        Sequential.InferencePlan plan = model.planInference(parallel); // weights are fixed while evaluating
         parallel.forRanges(batches, (fromBatch, toBatch) -> {
             for (int bi = fromBatch; bi < toBatch; bi++) {
                 int from = bi * batchSize;
