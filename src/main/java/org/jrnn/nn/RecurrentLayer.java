@@ -181,7 +181,6 @@ public abstract class RecurrentLayer implements Layer {
         int h = units;
         int gh = gates * h;
         int batch = lay.batch;
-        Kernels k = Kernels.get();
         Workspace ws = Workspace.get();
         Cache c = new Cache();
         c.gates = ws.floats(Workspace.GATES, batch * gh);
@@ -204,12 +203,22 @@ public abstract class RecurrentLayer implements Layer {
                 System.arraycopy(xs, (ids == null ? o + r : ids[o + r]) * gh, c.gates, r * gh, gh);
             }
             java.util.Arrays.fill(c.hh, 0, rows * gh, 0f);
-            k.matmulAB(state, 0, whhT, 0, c.hh, 0, rows, gh, h);
-            k.addRowVector(biasHh.data, 0, c.hh, 0, rows, gh);
+            recurrentProduct(state, whhT, c.hh, 0, rows);
             cellForward(rows, 0, c, state, c.cell); // in place: each element reads its old state first
             if (sequence != null) System.arraycopy(state, 0, sequence, o * h, rows * h);
         }
         return returnSequences ? new Matrix(sequence, lay.rows, h, lay) : new Matrix(state, batch, h, null);
+    }
+
+    /**
+     * hh rows += hPrev·W_hhᵀ + b_hh for {@code rows} rows (hh starts at zero): the one place the
+     * training and inference loops compute it, so both give the same bits.
+     */
+    private void recurrentProduct(float[] hPrev, float[] whhT, float[] hh, int hhOff, int rows) {
+        int gh = gates * units;
+        Kernels k = Kernels.get();
+        k.matmulAB(hPrev, 0, whhT, 0, hh, hhOff, rows, gh, units);
+        k.addRowVector(biasHh.data, 0, hh, hhOff, rows, gh);
     }
 
     /** W_hhᵀ (H, G·H) into {@code into}. */
@@ -228,7 +237,6 @@ public abstract class RecurrentLayer implements Layer {
         int n = lay.rows;
         int h = units;
         int gh = gates * h;
-        Kernels k = Kernels.get();
         Cache c = new Cache();
         c.gates = pre;
         c.hh = new float[n * gh];
@@ -248,8 +256,7 @@ public abstract class RecurrentLayer implements Layer {
             int o = lay.offsets[t];
             loadPrevious(lay, t, rows, c.out, hPrev);
             if (cPrev != null) loadPrevious(lay, t, rows, c.cell, cPrev);
-            k.matmulAB(hPrev, 0, whhT, 0, c.hh, o * gh, rows, gh, h);
-            k.addRowVector(biasHh.data, 0, c.hh, o * gh, rows, gh);
+            recurrentProduct(hPrev, whhT, c.hh, o * gh, rows);
             cellForward(rows, o, c, hPrev, cPrev);
         }
         return c;

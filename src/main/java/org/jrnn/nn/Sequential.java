@@ -118,13 +118,9 @@ public final class Sequential {
     }
 
     public Pass forward(SequenceBatch batch, boolean training, RandomGenerator rng) {
-        return forwardFrom(0, embedding.forward(batch.ids, batch.layout), batch, training, rng);
-    }
-
-    /** Runs layers[from..] on x; earlier layers' caches stay null. */
-    private Pass forwardFrom(int from, Matrix x, SequenceBatch batch, boolean training, RandomGenerator rng) {
+        Matrix x = embedding.forward(batch.ids, batch.layout);
         Object[] caches = new Object[layers.size()];
-        for (int i = from; i < layers.size(); i++) {
+        for (int i = 0; i < layers.size(); i++) {
             Layer.Forward f = layers.get(i).forward(x, training, rng);
             caches[i] = f.cache();
             x = f.y();
