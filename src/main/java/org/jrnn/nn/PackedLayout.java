@@ -50,17 +50,25 @@ public final class PackedLayout {
      */
     public static PackedLayout ofLengths(int[] lengths) {
         int n = lengths.length;
-        Integer[] order = new Integer[n];
+        int max = 1;
         for (int i = 0; i < n; i++) {
             if (lengths[i] < 0) throw new IllegalArgumentException("negative length at " + i + ": " + lengths[i]);
-            order[i] = i;
+            max = Math.max(max, lengths[i]);
         }
-        Arrays.sort(order, (x, y) -> Integer.compare(Math.max(lengths[y], 1), Math.max(lengths[x], 1)));
+        // Counting sort, longest first, ties in input order. Not Arrays.sort with a comparator:
+        // that boxes every index, and TimSort, shared by every comparator sort in the JVM, was
+        // recompiled and deoptimised again and again by C2 while inference ran (PrintCompilation),
+        // keeping a compiler thread on one of the two cores.
+        int[] start = new int[max + 2]; // start[max − len + 1] counts, then prefix sums
+        for (int len : lengths) start[max - Math.max(len, 1) + 1]++;
+        for (int k = 1; k < start.length; k++) start[k] += start[k - 1];
         int[] sorted = new int[n];
         int[] map = new int[n];
         for (int i = 0; i < n; i++) {
-            map[i] = order[i];
-            sorted[i] = Math.max(lengths[order[i]], 1);
+            int len = Math.max(lengths[i], 1);
+            int pos = start[max - len]++;
+            map[pos] = i;
+            sorted[pos] = len;
         }
         return new PackedLayout(sorted, map);
     }
