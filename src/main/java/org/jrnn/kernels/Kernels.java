@@ -29,6 +29,22 @@ public interface Kernels {
     /** a[off, off+n) = tanh(a), in place. */
     void tanh(float[] a, int off, int n);
 
+    /**
+     * GRU, between its two activation calls. Rows r &lt; rows of width 3h start at
+     * {@code gOff + r·3h} in {@code gates} (r and z already through σ) and {@code hh}
+     * (h_{t−1}·W_hhᵀ + b_hh); {@code xn} (rows, h) holds x_n and becomes
+     * {@code 2·(x_n + r ⊙ hh_n)}, the argument of σ in tanh(v) = 2σ(2v) − 1.
+     * Operations in this order, no FMA: every implementation gives the same bits.
+     */
+    void gruCandidate(float[] gates, float[] hh, int gOff, float[] xn, int rows, int h);
+
+    /**
+     * GRU, after the second activation: with {@code s} (rows, h) = σ(2·candidate), n = 2s − 1
+     * is stored in the gates' n block and {@code out[outOff + r·h + j] = (1 − z)·n + z·hPrev[r·h + j]}.
+     * {@code out} may be {@code hPrev} (each element reads its old state first). No FMA.
+     */
+    void gruUpdate(float[] gates, int gOff, float[] s, float[] hPrev, float[] out, int outOff, int rows, int h);
+
     /** dBias(g) += Σ_rows dC(n,g). */
     void addColumnSums(float[] dc, int dcOff, float[] dBias, int dBiasOff, int n, int g);
 

@@ -114,4 +114,25 @@ public final class ScalarKernels implements Kernels {
     public String toString() {
         return "scalar";
     }
+
+    @Override
+    public void gruCandidate(float[] gates, float[] hh, int gOff, float[] xn, int rows, int h) {
+        for (int r = 0; r < rows; r++) {
+            int b = gOff + r * 3 * h;
+            for (int j = 0; j < h; j++) xn[r * h + j] = 2f * (xn[r * h + j] + gates[b + j] * hh[b + 2 * h + j]);
+        }
+    }
+
+    @Override
+    public void gruUpdate(float[] gates, int gOff, float[] s, float[] hPrev, float[] out, int outOff, int rows, int h) {
+        for (int r = 0; r < rows; r++) {
+            int b = gOff + r * 3 * h;
+            for (int j = 0; j < h; j++) {
+                float n = 2f * s[r * h + j] - 1f;
+                gates[b + 2 * h + j] = n;
+                float z = gates[b + h + j];
+                out[outOff + r * h + j] = (1f - z) * n + z * hPrev[r * h + j];
+            }
+        }
+    }
 }

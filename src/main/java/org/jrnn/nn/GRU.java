@@ -37,28 +37,13 @@ public final class GRU extends RecurrentLayer {
         // 256 rows the per-row calls took 68 % of inference. xn is kept aside because the first
         // call also runs over (and spoils) the n block; tanh(x) = 2σ(2x) − 1 as in LSTM.
         float[] xn = c.work; // (B, H) scratch, rows·H used
-        for (int row = 0; row < rows; row++) {
-            int b = g0 + row * gh;
-            for (int j = 0; j < 2 * h; j++) gates[b + j] += c.hh[b + j];
-            System.arraycopy(gates, b + 2 * h, xn, row * h, h);
-        }
+        for (int row = 0; row < rows; row++) System.arraycopy(gates, g0 + row * gh + 2 * h, xn, row * h, h);
         Kernels k = Kernels.get();
+        k.addRowVector(c.hh, g0, gates, g0, 1, rows * gh);                  // x + h for all three blocks, as one row
         k.sigmoid(gates, g0, rows * gh);                                    // r, z (and a spoilt n block)
-        for (int row = 0; row < rows; row++) {
-            int b = g0 + row * gh;
-            for (int j = 0; j < h; j++) xn[row * h + j] = 2f * (xn[row * h + j] + gates[b + j] * c.hh[b + 2 * h + j]);
-        }
+        k.gruCandidate(gates, c.hh, g0, xn, rows, h);                       // 2·(x_n + r ⊙ h_n)
         k.sigmoid(xn, 0, rows * h);
-        for (int row = 0; row < rows; row++) {
-            int b = g0 + row * gh;
-            int s0 = (o + row) * h;
-            for (int j = 0; j < h; j++) {
-                float n = 2f * xn[row * h + j] - 1f;                        // tanh(x_n + r ⊙ h_n)
-                gates[b + 2 * h + j] = n;
-                float z = gates[b + h + j];
-                c.out[s0 + j] = (1f - z) * n + z * hPrev[row * h + j];
-            }
-        }
+        k.gruUpdate(gates, g0, xn, hPrev, c.out, o * h, rows, h);           // n = 2σ − 1, h_t
     }
 
     @Override

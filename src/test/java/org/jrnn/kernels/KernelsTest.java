@@ -185,6 +185,47 @@ class KernelsTest {
         }
     }
 
+    /** The GRU element steps: bit for bit with the scalar twin, row widths around the lane count, state updated in place. */
+    @ParameterizedTest(name = "{0}-bit")
+    @ValueSource(ints = {128, 256, 512})
+    void gruElementStepsMatchScalarBitForBit(int bits) {
+        Kernels vk = vectorKernels(bits);
+        SplittableRandom rng = new SplittableRandom(bits + 7);
+        int lanes = lanes(vk);
+        for (int h : new int[] {1, lanes - 1, lanes, lanes + 1, 2 * lanes, 3 * lanes + 5}) {
+            if (h < 1) continue;
+            for (int rows : new int[] {1, 3, 7}) {
+                for (int gOff : new int[] {0, 3 * h}) {
+                    int size = gOff + rows * 3 * h + 2;
+                    float[] gates = random(size, rng);
+                    float[] hh = random(size, rng);
+                    float[] xn = random(rows * h, rng);
+                    float[] gates2 = gates.clone();
+                    float[] xn2 = xn.clone();
+                    float x0 = xn[0];
+                    SCALAR.gruCandidate(gates, hh, gOff, xn, rows, h);
+                    vk.gruCandidate(gates2, hh, gOff, xn2, rows, h);
+                    assertThat(xn2).as("candidate h=%d rows=%d", h, rows).containsExactly(xn);
+                    assertThat(xn[0]).isEqualTo(2f * (x0 + gates[gOff] * hh[gOff + 2 * h])); // the twin itself
+                    float[] sig = abs(random(rows * h, rng));
+                    float[] state = random(rows * h + 4, rng);
+                    float[] state2 = state.clone();
+                    int outOff = 2;
+                    float[] hPrev = java.util.Arrays.copyOfRange(state, outOff, outOff + rows * h);
+                    // in place, as inference does: out and hPrev are the same state rows
+                    SCALAR.gruUpdate(gates, gOff, sig, hPrev, state, outOff, rows, h);
+                    float[] hPrev2 = java.util.Arrays.copyOfRange(state2, outOff, outOff + rows * h);
+                    vk.gruUpdate(gates2, gOff, sig, hPrev2, hPrev2, 0, rows, h);
+                    assertThat(hPrev2).as("update h=%d rows=%d", h, rows).containsExactly(java.util.Arrays.copyOfRange(state, outOff, outOff + rows * h));
+                    assertThat(gates2).as("n block h=%d rows=%d", h, rows).containsExactly(gates);
+                    float z = gates[gOff + h];
+                    float n = 2f * sig[0] - 1f;
+                    assertThat(state[outOff]).isEqualTo((1f - z) * n + z * hPrev[0]);
+                }
+            }
+        }
+    }
+
     /** A value's activation must not depend on its position (vector body or tail): batches would change predictions. */
     @ParameterizedTest(name = "{0}-bit")
     @ValueSource(ints = {128, 256, 512})
