@@ -45,6 +45,23 @@ public interface Kernels {
      */
     void gruUpdate(float[] gates, int gOff, float[] s, float[] hPrev, float[] out, int outOff, int rows, int h);
 
+    /**
+     * LSTM pre-activations: rows of width 4h (gates i, f, g, o) at {@code gOff + r·4h}:
+     * {@code gates += hh}, and the g block doubled after the sum, so that one σ call covers all
+     * four gates (tanh(v) = 2σ(2v) − 1). No FMA.
+     */
+    void lstmPreActivation(float[] gates, float[] hh, int gOff, int rows, int h);
+
+    /**
+     * LSTM cell after σ: g = 2σ − 1 stored back in the g block, and
+     * {@code cell[cOff + r·h + j] = f·cPrev[r·h + j] + i·g}, written to {@code cell} and
+     * {@code cellCopy} (which then goes through tanh). {@code cell} may be {@code cPrev}. No FMA.
+     */
+    void lstmCell(float[] gates, int gOff, float[] cPrev, float[] cell, float[] cellCopy, int cOff, int rows, int h);
+
+    /** LSTM output {@code out[cOff + r·h + j] = o · tanhCell[cOff + r·h + j]}. */
+    void lstmOutput(float[] gates, int gOff, float[] tanhCell, float[] out, int cOff, int rows, int h);
+
     /** dBias(g) += Σ_rows dC(n,g). */
     void addColumnSums(float[] dc, int dcOff, float[] dBias, int dBiasOff, int n, int g);
 

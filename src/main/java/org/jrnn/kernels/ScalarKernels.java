@@ -135,4 +135,35 @@ public final class ScalarKernels implements Kernels {
             }
         }
     }
+
+    @Override
+    public void lstmPreActivation(float[] gates, float[] hh, int gOff, int rows, int h) {
+        for (int r = 0; r < rows; r++) {
+            int b = gOff + r * 4 * h;
+            for (int j = 0; j < 4 * h; j++) gates[b + j] += hh[b + j];
+            for (int j = 2 * h; j < 3 * h; j++) gates[b + j] *= 2f;
+        }
+    }
+
+    @Override
+    public void lstmCell(float[] gates, int gOff, float[] cPrev, float[] cell, float[] cellCopy, int cOff, int rows, int h) {
+        for (int r = 0; r < rows; r++) {
+            int b = gOff + r * 4 * h;
+            for (int j = 0; j < h; j++) {
+                float g = 2f * gates[b + 2 * h + j] - 1f;
+                gates[b + 2 * h + j] = g;
+                float c = gates[b + h + j] * cPrev[r * h + j] + gates[b + j] * g;
+                cell[cOff + r * h + j] = c;
+                cellCopy[cOff + r * h + j] = c;
+            }
+        }
+    }
+
+    @Override
+    public void lstmOutput(float[] gates, int gOff, float[] tanhCell, float[] out, int cOff, int rows, int h) {
+        for (int r = 0; r < rows; r++) {
+            int b = gOff + r * 4 * h;
+            for (int j = 0; j < h; j++) out[cOff + r * h + j] = gates[b + 3 * h + j] * tanhCell[cOff + r * h + j];
+        }
+    }
 }

@@ -45,28 +45,13 @@ public final class LSTM extends RecurrentLayer {
         float[] gates = c.gates;
         // Pre-activations; the g block is doubled so one sigmoid call covers all four gates:
         // tanh(x) = 2σ(2x) − 1 (absolute error ~1e-7 in float, like tanh itself).
-        for (int r = 0; r < rows; r++) {
-            int b = g0 + r * gh;
-            for (int j = 0; j < gh; j++) gates[b + j] += c.hh[b + j];
-            for (int j = 2 * h; j < 3 * h; j++) gates[b + j] *= 2f;
-        }
-        Kernels.get().sigmoid(gates, g0, rows * gh);
+        Kernels k = Kernels.get();
+        k.lstmPreActivation(gates, c.hh, g0, rows, h);
+        k.sigmoid(gates, g0, rows * gh);
         int s0 = o * h;
-        for (int r = 0; r < rows; r++) {
-            int b = g0 + r * gh;
-            for (int j = 0; j < h; j++) {
-                float g = 2f * gates[b + 2 * h + j] - 1f;
-                gates[b + 2 * h + j] = g;
-                float cell = gates[b + h + j] * cPrev[r * h + j] + gates[b + j] * g;
-                c.cell[s0 + r * h + j] = cell;
-                c.cellTanh[s0 + r * h + j] = cell;
-            }
-        }
-        Kernels.get().tanh(c.cellTanh, s0, rows * h);
-        for (int r = 0; r < rows; r++) {
-            int b = g0 + r * gh;
-            for (int j = 0; j < h; j++) c.out[s0 + r * h + j] = gates[b + 3 * h + j] * c.cellTanh[s0 + r * h + j];
-        }
+        k.lstmCell(gates, g0, cPrev, c.cell, c.cellTanh, s0, rows, h);
+        k.tanh(c.cellTanh, s0, rows * h);
+        k.lstmOutput(gates, g0, c.cellTanh, c.out, s0, rows, h);
     }
 
     @Override

@@ -226,6 +226,49 @@ class KernelsTest {
         }
     }
 
+    /** The LSTM element steps: bit for bit with the scalar twin, the cell updated in place as inference does. */
+    @ParameterizedTest(name = "{0}-bit")
+    @ValueSource(ints = {128, 256, 512})
+    void lstmElementStepsMatchScalarBitForBit(int bits) {
+        Kernels vk = vectorKernels(bits);
+        SplittableRandom rng = new SplittableRandom(bits + 11);
+        int lanes = lanes(vk);
+        for (int h : new int[] {1, lanes - 1, lanes, lanes + 1, 2 * lanes, 3 * lanes + 5}) {
+            if (h < 1) continue;
+            for (int rows : new int[] {1, 3, 7}) {
+                int gOff = 4 * h;
+                int size = gOff + rows * 4 * h + 2;
+                float[] gates = random(size, rng);
+                float[] hh = random(size, rng);
+                float[] gates2 = gates.clone();
+                float first = gates[gOff + 2 * h];
+                SCALAR.lstmPreActivation(gates, hh, gOff, rows, h);
+                vk.lstmPreActivation(gates2, hh, gOff, rows, h);
+                assertThat(gates2).as("pre-activation h=%d rows=%d", h, rows).containsExactly(gates);
+                assertThat(gates[gOff + 2 * h]).isEqualTo((first + hh[gOff + 2 * h]) * 2f); // the g block is doubled
+                int cOff = 3;
+                float[] cell = random(cOff + rows * h, rng);
+                float[] copy = new float[cell.length];
+                float[] copy2 = new float[cell.length];
+                float[] cPrev = java.util.Arrays.copyOfRange(cell, cOff, cOff + rows * h);
+                float[] cPrev2 = cPrev.clone();
+                SCALAR.lstmCell(gates, gOff, cPrev, cell, copy, cOff, rows, h);
+                vk.lstmCell(gates2, gOff, cPrev2, cPrev2, copy2, 0, rows, h); // in place
+                assertThat(cPrev2).as("cell h=%d rows=%d", h, rows).containsExactly(java.util.Arrays.copyOfRange(cell, cOff, cOff + rows * h));
+                assertThat(java.util.Arrays.copyOfRange(copy2, 0, rows * h)).containsExactly(java.util.Arrays.copyOfRange(copy, cOff, cOff + rows * h));
+                assertThat(gates2).as("g block h=%d rows=%d", h, rows).containsExactly(gates);
+                float g = gates[gOff + 2 * h];
+                assertThat(cell[cOff]).isEqualTo(gates[gOff + h] * cPrev[0] + gates[gOff] * g);
+                float[] out = new float[cell.length];
+                float[] out2 = new float[cell.length];
+                SCALAR.lstmOutput(gates, gOff, copy, out, cOff, rows, h);
+                vk.lstmOutput(gates, gOff, copy, out2, cOff, rows, h);
+                assertThat(out2).as("output h=%d rows=%d", h, rows).containsExactly(out);
+                assertThat(out[cOff]).isEqualTo(gates[gOff + 3 * h] * copy[cOff]);
+            }
+        }
+    }
+
     /** A value's activation must not depend on its position (vector body or tail): batches would change predictions. */
     @ParameterizedTest(name = "{0}-bit")
     @ValueSource(ints = {128, 256, 512})
