@@ -49,6 +49,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--plots", paramLabel = "DIR", description = "Write confusion_matrix.png and training_curves.png here.")
     Path plots;
 
+    @Option(names = "--threads", description = "Threads (default: available processors; the figures do not depend on it).")
+    Integer threads;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -68,7 +71,9 @@ final class EvaluateCommand implements Callable<Integer> {
             dataName = EmbeddedData.NAME + " test";
             rows = EmbeddedData.test();
         }
-        EvaluationReport r = Evaluator.evaluate(m, rows);
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, received: " + t);
+        EvaluationReport r = Evaluator.evaluate(m, rows, t);
         out.printf(Locale.ROOT, "jrnn evaluate: %s (%s, %,d params, text: %s) on %s%n", model, describe(m), m.model().paramCount(),
                 SavedModel.textFieldName(m.textField()), dataName);
         out.print(r.toTable());

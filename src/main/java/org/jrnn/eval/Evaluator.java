@@ -6,6 +6,7 @@ package org.jrnn.eval;
 import java.util.List;
 import org.jrnn.data.Example;
 import org.jrnn.io.SavedModel;
+import org.jrnn.kernels.Parallel;
 import org.jrnn.nn.Matrix;
 import org.jrnn.nn.Sequential;
 
@@ -16,15 +17,20 @@ public final class Evaluator {
 
     private Evaluator() {}
 
-    /** Encodes each example's text as the model was trained to read it, then evaluates. */
+    /** Encodes each example's text as the model was trained to read it, then evaluates on all cores. */
     public static EvaluationReport evaluate(SavedModel m, List<Example> rows) {
+        return evaluate(m, rows, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@link #evaluate(SavedModel, List)} on {@code threads} threads (the same figures for any count). */
+    public static EvaluationReport evaluate(SavedModel m, List<Example> rows, int threads) {
         int[][] tokens = new int[rows.size()][];
         int[] labels = new int[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             tokens[i] = m.vectorizer().encode(rows.get(i).text(m.textField()));
             labels[i] = rows.get(i).label();
         }
-        return evaluate(m.model(), tokens, labels, m.classNames());
+        return evaluate(m.model(), tokens, labels, m.classNames(), threads);
     }
 
     /**
@@ -32,6 +38,15 @@ public final class Evaluator {
      * @throws IllegalArgumentException if the data is empty or a label is outside the model's classes
      */
     public static EvaluationReport evaluate(Sequential model, int[][] tokens, int[] labels, List<String> classNames) {
+        return evaluate(model, tokens, labels, classNames, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Batches of {@value #BATCH_SIZE} split across {@code threads}; each batch keeps its own
+     * confusion counts and loss, summed in batch order, so the report does not depend on the
+     * thread count.
+     */
+    public static EvaluationReport evaluate(Sequential model, int[][] tokens, int[] labels, List<String> classNames, int threads) {
         int k = classNames.size();
         if (model.outputSize() != k) throw new IllegalArgumentException(k + " class names for a model with " + model.outputSize() + " outputs");
         if (tokens.length != labels.length) throw new IllegalArgumentException(tokens.length + " sequences but " + labels.length + " labels");
@@ -42,33 +57,55 @@ public final class Evaluator {
                         + " classes (" + String.join(", ", classNames) + ")");
             }
         }
+        int batches = (tokens.length + BATCH_SIZE - 1) / BATCH_SIZE;
+        long[][][] counts = new long[batches][][];
+        double[] losses = new double[batches];
+        try (Parallel parallel = new Parallel(Math.max(1, Math.min(threads, batches)))) {
+            Sequential.InferencePlan plan = model.planInference(parallel);
+            parallel.forRanges(batches, (fromBatch, toBatch) -> {
+                for (int bi = fromBatch; bi < toBatch; bi++) {
+                    counts[bi] = new long[k][k];
+                    losses[bi] = evaluateBatch(model, plan, tokens, labels, bi * BATCH_SIZE, Math.min(tokens.length, (bi + 1) * BATCH_SIZE), counts[bi]);
+                }
+            });
+        }
         long[][] confusion = new long[k][k];
         double lossSum = 0;
-        Sequential.InferencePlan plan = model.planInference();
-        for (int from = 0; from < tokens.length; from += BATCH_SIZE) {
-            int to = Math.min(tokens.length, from + BATCH_SIZE);
-            int[][] x = java.util.Arrays.copyOfRange(tokens, from, to);
-            Sequential.Pass pass = model.forward(model.batch(x), plan);
-            Matrix logits = pass.logits(); // (B, K), sorted order
-            int[] original = pass.batch().layout.sortedToOriginal;
-            for (int s = 0; s < original.length; s++) {
-                int y = labels[from + original[s]];
-                int base = s * k;
-                int best = 0;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < k; c++) {
-                    double z = logits.data[base + c];
-                    if (z > max) {
-                        max = z;
-                        best = c;
-                    }
-                }
-                double sum = 0;
-                for (int c = 0; c < k; c++) sum += Math.exp(logits.data[base + c] - max);
-                lossSum += Math.log(sum) + max - logits.data[base + y]; // -log softmax(z)_y
-                confusion[y][best]++;
+        for (int bi = 0; bi < batches; bi++) {
+            lossSum += losses[bi];
+            for (int y = 0; y < k; y++) {
+                for (int c = 0; c < k; c++) confusion[y][c] += counts[bi][y][c];
             }
         }
         return EvaluationReport.of(classNames, confusion, lossSum);
+    }
+
+    /** One batch's loss sum, its predictions counted into {@code confusion[label][predicted]}. */
+    private static double evaluateBatch(Sequential model, Sequential.InferencePlan plan, int[][] tokens, int[] labels,
+                                        int from, int to, long[][] confusion) {
+        int k = confusion.length;
+        double lossSum = 0;
+        int[][] x = java.util.Arrays.copyOfRange(tokens, from, to);
+        Sequential.Pass pass = model.forward(model.batch(x), plan);
+        Matrix logits = pass.logits(); // (B, K), sorted order
+        int[] original = pass.batch().layout.sortedToOriginal;
+        for (int s = 0; s < original.length; s++) {
+            int y = labels[from + original[s]];
+            int base = s * k;
+            int best = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < k; c++) {
+                double z = logits.data[base + c];
+                if (z > max) {
+                    max = z;
+                    best = c;
+                }
+            }
+            double sum = 0;
+            for (int c = 0; c < k; c++) sum += Math.exp(logits.data[base + c] - max);
+            lossSum += Math.log(sum) + max - logits.data[base + y]; // -log softmax(z)_y
+            confusion[y][best]++;
+        }
+        return lossSum;
     }
 }

@@ -82,6 +82,20 @@ class EvaluatorTest {
     }
 
     @Test
+    void theReportDoesNotDependOnTheThreadCount() {
+        SavedModel m = TestModels.tiny(7);
+        List<Example> many = new java.util.ArrayList<>();
+        while (many.size() < 3 * Evaluator.BATCH_SIZE + 5) many.addAll(ROWS); // four batches, the last partial
+        EvaluationReport one = Evaluator.evaluate(m, many, 1);
+        for (int threads : new int[] {2, 3, 8}) {
+            EvaluationReport r = Evaluator.evaluate(m, many, threads);
+            assertThat(r.confusion()).as("%d threads", threads).isDeepEqualTo(one.confusion());
+            assertThat(r.loss()).as("%d threads", threads).isEqualTo(one.loss());
+        }
+        assertThat(one.samples()).isEqualTo(many.size());
+    }
+
+    @Test
     void labelsOutsideTheModelsClassesAreRejected() {
         SavedModel m = TestModels.tiny(4); // 3 classes
         assertThatThrownBy(() -> Evaluator.evaluate(m, List.of(new Example(3, "a", "b"))))
