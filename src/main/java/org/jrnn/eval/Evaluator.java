@@ -61,12 +61,9 @@ public final class Evaluator {
         long[][][] counts = new long[batches][][];
         double[] losses = new double[batches];
         try (Parallel parallel = new Parallel(Math.max(1, Math.min(threads, batches)))) {
-            Sequential.InferencePlan plan = model.planInference(parallel);
-            parallel.forRanges(batches, (fromBatch, toBatch) -> {
-                for (int bi = fromBatch; bi < toBatch; bi++) {
-                    counts[bi] = new long[k][k];
-                    losses[bi] = evaluateBatch(model, plan, tokens, labels, bi * BATCH_SIZE, Math.min(tokens.length, (bi + 1) * BATCH_SIZE), counts[bi]);
-                }
+            model.inferBatches(tokens, BATCH_SIZE, parallel, (bi, from, pass) -> {
+                counts[bi] = new long[k][k];
+                losses[bi] = score(pass, labels, from, counts[bi]);
             });
         }
         long[][] confusion = new long[k][k];
@@ -81,12 +78,9 @@ public final class Evaluator {
     }
 
     /** One batch's loss sum, its predictions counted into {@code confusion[label][predicted]}. */
-    private static double evaluateBatch(Sequential model, Sequential.InferencePlan plan, int[][] tokens, int[] labels,
-                                        int from, int to, long[][] confusion) {
+    private static double score(Sequential.Pass pass, int[] labels, int from, long[][] confusion) {
         int k = confusion.length;
         double lossSum = 0;
-        int[][] x = java.util.Arrays.copyOfRange(tokens, from, to);
-        Sequential.Pass pass = model.forward(model.batch(x), plan);
         Matrix logits = pass.logits(); // (B, K), sorted order
         int[] original = pass.batch().layout.sortedToOriginal;
         for (int s = 0; s < original.length; s++) {

@@ -194,6 +194,32 @@ public final class Sequential {
         return new Pass(batch, x, new Object[layers.size()]);
     }
 
+    /** What {@link #inferBatches} hands over for each batch. */
+    @FunctionalInterface
+    public interface BatchResult {
+        /** {@code pass} covers {@code tokens[from, from + pass.batch().layout.batch)}, in the batch's sorted order. */
+        void accept(int batchIndex, int from, Pass pass);
+    }
+
+    /**
+     * Inference over {@code tokens} in consecutive batches of {@code batchSize}, the batches
+     * split across {@code parallel}'s threads, with one {@link InferencePlan} for all of them
+     * (the weights must not change meanwhile). {@code result} runs on the worker threads:
+     * write per-batch results into slots indexed by {@code batchIndex} and combine them in
+     * index order afterwards, and the figures do not depend on the thread count.
+     */
+    public void inferBatches(int[][] tokens, int batchSize, org.jrnn.kernels.Parallel parallel, BatchResult result) {
+        int batches = (tokens.length + batchSize - 1) / batchSize;
+        InferencePlan plan = planInference(parallel);
+        parallel.forRanges(batches, (fromBatch, toBatch) -> {
+            for (int bi = fromBatch; bi < toBatch; bi++) {
+                int from = bi * batchSize;
+                int to = Math.min(tokens.length, from + batchSize);
+                result.accept(bi, from, forward(batch(java.util.Arrays.copyOfRange(tokens, from, to)), plan));
+            }
+        });
+    }
+
     /** Class probabilities (B, K) in the caller's order. */
     public float[][] predictProbabilities(int[][] tokens) {
         return predictProbabilities(tokens, null);

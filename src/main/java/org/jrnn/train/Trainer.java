@@ -322,17 +322,11 @@ public final class Trainer implements AutoCloseable {
         int batches = (data.size() + batchSize - 1) / batchSize;
         double[] loss = new double[batches];
         int[] correct = new int[batches];
-        Sequential.InferencePlan plan = model.planInference(parallel); // weights are fixed while evaluating
-        parallel.forRanges(batches, (fromBatch, toBatch) -> {
-            for (int bi = fromBatch; bi < toBatch; bi++) {
-                int from = bi * batchSize;
-                int to = Math.min(data.size(), from + batchSize);
-                SequenceBatch batch = model.batch(Arrays.copyOfRange(data.tokens(), from, to));
-                Sequential.Pass pass = model.forward(batch, plan);
-                SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(pass.logits(), batch.sortLabels(Arrays.copyOfRange(data.labels(), from, to)));
-                loss[bi] = r.loss() * (to - from);
-                correct[bi] = r.correct();
-            }
+        model.inferBatches(data.tokens(), batchSize, parallel, (bi, from, pass) -> {
+            int to = from + pass.batch().layout.batch;
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(pass.logits(), pass.batch().sortLabels(Arrays.copyOfRange(data.labels(), from, to)));
+            loss[bi] = r.loss() * (to - from);
+            correct[bi] = r.correct();
         });
         double l = 0;
         long c = 0;
