@@ -1,8 +1,8 @@
 package org.jrnn.kernels;
 
 /**
- * The hot loops of jrnn: dense products, row reductions and the Adam update on row-major
- * float arrays.
+ * The hot loops of jrnn: dense products, row reductions, gate activations, the recurrent
+ * cells' element steps and the Adam update on row-major float arrays.
  * Every layer goes through this interface so that a SIMD implementation can replace the
  * scalar reference in one place. Products accumulate into their output ({@code +=}):
  * callers clear it first when they want {@code =}.

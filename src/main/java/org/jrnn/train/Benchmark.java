@@ -15,8 +15,8 @@ import org.jrnn.optim.Adam;
  * one timed epoch in the SplitMix64 order (or its first N batches, scaled and labelled
  * "extrapolated"), real tokens only; then inference over the test set in file order at batch
  * 256 after 2 warm-up batches; test accuracy; peak heap and RSS. Unlike the anchor, the warm-up
- * also runs the inference path until the JIT has compiled it; the cold first pass of a fresh
- * process is reported separately.
+ * also runs the inference path until the JIT has compiled it; the process's first, cold
+ * inference pass is reported separately.
  */
 public final class Benchmark {
     /** Inference warm-up on the throw-away model: at least this many test-set passes... */
@@ -45,7 +45,7 @@ public final class Benchmark {
         // inference path gets passes over the test set until the JIT has compiled it (at least
         // INFERENCE_WARMUP_PASSES and INFERENCE_WARMUP_SECONDS): the anchor's single pass is
         // enough for Python, not for C2, whose full compiles wait for hundreds of calls. The
-        // first of these passes is reported too, as the cold figure a fresh process sees.
+        // first of these passes is reported too: the cold figure of a process's first inference.
         Sequential warm = cfg.model().build(data.vectorizer().size(), train.numClasses(), cfg.seed() + 1);
         double coldSeconds;
         try (Trainer t = new Trainer(warm, Adam.keras(cfg.learningRate()), cfg.threads()).lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam())) {
