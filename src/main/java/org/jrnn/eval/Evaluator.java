@@ -60,7 +60,7 @@ public final class Evaluator {
         int batches = (tokens.length + BATCH_SIZE - 1) / BATCH_SIZE;
         long[][][] counts = new long[batches][][];
         double[] losses = new double[batches];
-        try (Parallel parallel = new Parallel(Math.max(1, Math.min(threads, batches)))) {
+        try (Parallel parallel = new Parallel(Math.min(threads, batches))) { // batches ≥ 1; Parallel rejects threads < 1
             model.inferBatches(tokens, BATCH_SIZE, parallel, (bi, from, pass) -> {
                 counts[bi] = new long[k][k];
                 losses[bi] = score(pass, labels, from, counts[bi]);

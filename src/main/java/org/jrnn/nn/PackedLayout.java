@@ -59,7 +59,7 @@ public final class PackedLayout {
         // that boxes every index, and TimSort, shared by every comparator sort in the JVM, was
         // recompiled and deoptimised again and again by C2 while inference ran (PrintCompilation),
         // keeping a compiler thread on one of the two cores.
-        int[] start = new int[max + 2]; // start[max − len + 1] counts, then prefix sums
+        int[] start = new int[max + 1]; // start[max − len + 1] counts, then prefix sums
         for (int len : lengths) start[max - Math.max(len, 1) + 1]++;
         for (int k = 1; k < start.length; k++) start[k] += start[k - 1];
         int[] sorted = new int[n];

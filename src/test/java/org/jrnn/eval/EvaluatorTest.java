@@ -93,6 +93,7 @@ class EvaluatorTest {
             assertThat(r.loss()).as("%d threads", threads).isEqualTo(one.loss());
         }
         assertThat(one.samples()).isEqualTo(many.size());
+        assertThatThrownBy(() -> Evaluator.evaluate(m, many, 0)).hasMessage("threads must be >= 1, received: 0");
     }
 
     @Test
