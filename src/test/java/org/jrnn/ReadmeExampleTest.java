@@ -16,7 +16,7 @@ import org.jrnn.nn.Sequential;
 import org.jrnn.optim.Adam;
 import org.jrnn.text.TextVectorizer;
 import org.jrnn.text.TextVectorizer.TieOrder;
-import org.jrnn.train.EpochMetrics;
+import org.jrnn.model.EpochMetrics;
 import org.jrnn.train.TrainJob;
 import org.jrnn.train.Trainer;
 import org.jrnn.train.TrainingListener;

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 import org.jrnn.io.AtomicFiles;
 import org.jrnn.nn.Sequential;
 import org.jrnn.train.Benchmark;
-import org.jrnn.train.ModelSpec;
+import org.jrnn.model.ModelSpec;
 import org.jrnn.train.Preset;
 import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;

@@ -16,8 +16,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.jrnn.io.AtomicFiles;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.WordVectors;
-import org.jrnn.train.EpochMetrics;
-import org.jrnn.train.ModelSpec;
+import org.jrnn.model.EpochMetrics;
+import org.jrnn.model.ModelSpec;
 import org.jrnn.train.Preset;
 import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
@@ -186,7 +186,7 @@ final class TrainCommand implements Callable<Integer> {
                     : new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result.history()));
         }
         if (modelOut != null) {
-            org.jrnn.io.ModelFile.save(modelOut, org.jrnn.io.SavedModel.from(result));
+            org.jrnn.io.ModelFile.save(modelOut, result.toSavedModel());
             out.println("saved model to " + modelOut);
             out.flush();
         }

@@ -39,9 +39,9 @@ import org.jrnn.data.TextField;
 import org.jrnn.nn.Param;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.TextVectorizer;
-import org.jrnn.train.EpochMetrics;
-import org.jrnn.train.ModelSpec;
-import org.jrnn.train.ModelSpec.LayerSpec;
+import org.jrnn.model.ArchitectureException;
+import org.jrnn.model.EpochMetrics;
+import org.jrnn.model.ModelSpec;
 
 /**
  * Saves and loads {@link SavedModel}s as {@code .jrnn} files, format {@value #FORMAT} version
@@ -62,7 +62,6 @@ public final class ModelFile {
     static final long MAX_VOCAB_BYTES = 64L << 20;
     static final long MAX_WEIGHTS_BYTES = 1L << 30;
     private static final List<String> ENTRIES = List.of(CONFIG, VOCAB, WEIGHTS);
-    private static final List<String> RECURRENT = List.of("SimpleRNN", "LSTM", "GRU");
     /** DOS time of 1980-01-01: entries carry no wall-clock time, so equal models give equal bytes. */
     private static final long ENTRY_TIME = 315532800000L;
 
@@ -194,24 +193,14 @@ public final class ModelFile {
             // more than the (capped) file holds.
             Map<String, int[]> expected;
             try {
-                expected = expectedShapes(config.architecture, config.vocabSize, config.numClasses);
-            } catch (IllegalArgumentException e) {
+                expected = config.architecture.paramShapes(config.vocabSize, config.numClasses);
+            } catch (ArchitectureException e) {
                 throw new ModelFormatException(where, CONFIG + ": architecture: " + e.getMessage(), e);
             }
             checkTensors(header.byName(), expected, where);
-            Sequential model;
-            try {
-                model = config.architecture.build(config.vocabSize, config.numClasses, 0);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new ModelFormatException(where, CONFIG + ": architecture: " + e.getMessage(), e);
-            }
+            // The table has validated the architecture, so building it can only fail on a jrnn bug.
+            Sequential model = config.architecture.build(config.vocabSize, config.numClasses, 0);
             Map<String, Param> params = model.stateDict();
-            for (Map.Entry<String, int[]> e : expected.entrySet()) {
-                Param p = params.get(e.getKey());
-                if (p == null || !Arrays.equals(p.shape(), e.getValue()) || params.size() != expected.size()) {
-                    throw new IllegalStateException("internal error: expectedShapes disagrees with the built model at " + e.getKey());
-                }
-            }
             for (Safetensors.Entry e : header.tensors()) {
                 Safetensors.copy(weights, header, e, params.get(e.name()).data, problems);
             }
@@ -355,7 +344,7 @@ public final class ModelFile {
         ModelSpec arch;
         try {
             arch = JSON.treeToValue(archNode, ModelSpec.class);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+        } catch (JsonProcessingException | ArchitectureException e) {
             String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new ModelFormatException(where, CONFIG + ": architecture: " + msg, e);
         }
@@ -536,81 +525,4 @@ public final class ModelFile {
             }
         }
     }
-
-    /**
-     * The state-dict names and shapes {@link ModelSpec#build} creates, computed without allocating
-     * anything: embedding.weight (V, E); per recurrent layer k (Bidirectional counts as one)
-     * rnn.weight_ih_lk (G·H, I), rnn.weight_hh_lk (G·H, H), rnn.bias_ih_lk, rnn.bias_hh_lk (G·H), the
-     * reverse direction with suffix _reverse; Dense layers fc, fc1, fc2, ... in order, the classifier
-     * head (K) last. Specs this cannot size are left to build() to reject with its own message.
-     */
-    static Map<String, int[]> expectedShapes(ModelSpec spec, int vocabSize, int numClasses) {
-        Map<String, int[]> m = new LinkedHashMap<>();
-        if (spec.embeddingDim() < 1) throw new IllegalArgumentException("embedding_dim must be >= 1, received: " + spec.embeddingDim());
-        if (spec.layers() == null || spec.layers().isEmpty()) throw new IllegalArgumentException("\"layers\" must list at least one layer");
-        m.put("embedding.weight", new int[] {vocabSize, spec.embeddingDim()});
-        long width = spec.embeddingDim();
-        int rnnIndex = 0;
-        int denseIndex = 0;
-        List<LayerSpec> layers = new ArrayList<>(spec.layers() == null ? List.of() : spec.layers());
-        layers.add(new LayerSpec("Dense", numClasses, null, null, null, null));
-        for (int i = 0; i < layers.size(); i++) {
-            LayerSpec l = layers.get(i);
-            String type = l.type() == null ? "" : l.type();
-            String at = i < spec.layers().size() ? "layers[" + i + "]" : "classifier head";
-            switch (type) {
-                case "SimpleRNN", "LSTM", "GRU" -> {
-                    width = recurrent(m, l, width, rnnIndex++, "", at);
-                }
-                case "Bidirectional" -> {
-                    LayerSpec inner = l.layer();
-                    if (inner == null || inner.type() == null || !RECURRENT.contains(inner.type())) {
-                        throw new IllegalArgumentException(at + ": Bidirectional needs \"layer\" of type SimpleRNN, LSTM or GRU");
-                    }
-                    long h = recurrent(m, inner, width, rnnIndex, "", at);
-                    recurrent(m, inner, width, rnnIndex++, "_reverse", at);
-                    width = l.mergeMode() == null || l.mergeMode().equalsIgnoreCase("concat") ? 2 * h : h;
-                }
-                case "Dense" -> {
-                    int units = units(l, at);
-                    String prefix = denseIndex == 0 ? "fc" : "fc" + denseIndex;
-                    denseIndex++;
-                    m.put(prefix + ".weight", new int[] {units, dim(width, at)});
-                    m.put(prefix + ".bias", new int[] {units});
-                    width = units;
-                }
-                case "GlobalAveragePooling1D", "GlobalMaxPooling1D", "Dropout" -> { } // keep the width
-                default -> throw new IllegalArgumentException(at + ": unknown layer type '" + type
-                        + "', expected one of SimpleRNN, LSTM, GRU, Bidirectional, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, Dense");
-            }
-        }
-        return m;
-    }
-
-    private static long recurrent(Map<String, int[]> m, LayerSpec l, long input, int index, String suffix, String at) {
-        int h = units(l, at);
-        int gates = switch (l.type()) {
-            case "LSTM" -> 4; // rows i|f|g|o
-            case "GRU" -> 3; // rows r|z|n
-            default -> 1;
-        };
-        int gh = dim((long) gates * h, at);
-        String s = "_l" + index + suffix;
-        m.put("rnn.weight_ih" + s, new int[] {gh, dim(input, at)});
-        m.put("rnn.weight_hh" + s, new int[] {gh, h});
-        m.put("rnn.bias_ih" + s, new int[] {gh});
-        m.put("rnn.bias_hh" + s, new int[] {gh});
-        return h;
-    }
-
-    private static int units(LayerSpec l, String at) {
-        if (l.units() == null || l.units() < 1) throw new IllegalArgumentException(at + ": units must be >= 1");
-        return l.units();
-    }
-
-    private static int dim(long d, String at) {
-        if (d > Integer.MAX_VALUE) throw new IllegalArgumentException(at + ": layer too large (" + d + ")");
-        return (int) d;
-    }
-
 }

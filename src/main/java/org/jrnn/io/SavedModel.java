@@ -10,9 +10,8 @@ import java.util.List;
 import org.jrnn.data.TextField;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.TextVectorizer;
-import org.jrnn.train.EpochMetrics;
-import org.jrnn.train.ModelSpec;
-import org.jrnn.train.TrainJob;
+import org.jrnn.model.EpochMetrics;
+import org.jrnn.model.ModelSpec;
 
 /**
  * A trained classifier ready to save or use.
@@ -62,15 +61,6 @@ public record SavedModel(ModelSpec architecture, TextVectorizer vectorizer, int 
         }
     }
 
-    /** A model trained by {@link TrainJob}: the training data's class names, the run's settings and history, stamped now. */
-    public static SavedModel from(TrainJob.Result r) {
-        var c = r.config();
-        Training t = new Training(c.preset().name(), r.dataName(), r.history().size(), c.seed(), c.effectiveBatchSize(),
-                c.learningRate(), r.trainRows(), r.testRows(), r.history());
-        return new SavedModel(c.model(), r.vectorizer(), Math.max(c.vocabSize(), r.vectorizer().size()), c.text(),
-                r.classNames(), r.model(), t, now(), "jrnn " + JRNN_VERSION);
-    }
-
     /** A model from elsewhere (no training record), stamped now. */
     public static SavedModel of(ModelSpec architecture, TextVectorizer vectorizer, TextField textField,
                                 List<String> classNames, Sequential model) {
@@ -83,7 +73,8 @@ public record SavedModel(ModelSpec architecture, TextVectorizer vectorizer, int 
         return training == null ? List.of() : training.history();
     }
 
-    static String now() {
+    /** The current UTC time to the second, as files record it. */
+    public static String now() {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 

@@ -56,9 +56,9 @@ public final class Bidirectional implements Layer {
         return merge == Merge.CONCAT ? 2 * h : h;
     }
 
-    void setLayerIndex(int index) {
-        forward.setLayerIndex(index);
-        backward.setLayerIndex(index);
+    @Override
+    public boolean requiresSequenceInput() {
+        return true;
     }
 
     @Override
@@ -66,11 +66,6 @@ public final class Bidirectional implements Layer {
         List<Param> all = new ArrayList<>(forward.params());
         all.addAll(backward.params());
         return all;
-    }
-
-    @Override
-    public String paramPrefix() {
-        return "rnn";
     }
 
     @Override

@@ -23,8 +23,8 @@ public final class Dense implements Layer {
     @Override
     public int build(int inputSize, RandomGenerator rng) {
         this.inputSize = inputSize;
-        weight = new Param("fc.weight", units, inputSize);
-        bias = new Param("fc.bias", units);
+        weight = new Param("weight", units, inputSize);
+        bias = new Param("bias", units);
         Initializers.glorotUniform(weight.data, inputSize, units, rng);
         return units;
     }
@@ -32,11 +32,6 @@ public final class Dense implements Layer {
     @Override
     public List<Param> params() {
         return List.of(weight, bias);
-    }
-
-    @Override
-    public String paramPrefix() {
-        return "fc";
     }
 
     public int units() {

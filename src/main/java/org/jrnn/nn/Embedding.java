@@ -21,7 +21,7 @@ public final class Embedding {
         this.vocabSize = vocabSize;
         this.dim = dim;
         this.maskZero = maskZero;
-        this.weight = new Param("embedding.weight", vocabSize, dim);
+        this.weight = new Param("weight", vocabSize, dim);
     }
 
     void init(RandomGenerator rng) {

@@ -8,6 +8,12 @@ import java.util.random.RandomGenerator;
  * padded steps have no rows in a packed batch, so they never count.
  */
 public final class GlobalAveragePooling1D implements Layer {
+
+    @Override
+    public boolean requiresSequenceInput() {
+        return true;
+    }
+
     @Override
     public int build(int inputSize, RandomGenerator rng) {
         return inputSize;

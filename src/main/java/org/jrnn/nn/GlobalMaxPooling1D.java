@@ -6,6 +6,12 @@ import java.util.random.RandomGenerator;
 
 /** Max of each feature over a sequence's real steps (B, D); the gradient goes to the arg-max step. */
 public final class GlobalMaxPooling1D implements Layer {
+
+    @Override
+    public boolean requiresSequenceInput() {
+        return true;
+    }
+
     @Override
     public int build(int inputSize, RandomGenerator rng) {
         return inputSize;

@@ -37,8 +37,8 @@ public interface Layer {
         return inputIsSequence;
     }
 
-    /** Prefix of this layer's parameter names in the model's state dict ("rnn", "fc", ...). */
-    default String paramPrefix() {
-        return "layer";
+    /** Whether the layer reads a sequence (None, None, F): recurrent and pooling layers do. */
+    default boolean requiresSequenceInput() {
+        return false;
     }
 }

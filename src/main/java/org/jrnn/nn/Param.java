@@ -31,8 +31,11 @@ public final class Param {
         return name;
     }
 
-    /** Sequential gives each layer's parameters their model-wide PyTorch name. */
-    void rename(String newName) {
+    /**
+     * Renames the parameter: {@link Sequential} prefixes each layer's local names with the layer's
+     * position, and {@code org.jrnn.model} gives them the PyTorch state-dict names of model files.
+     */
+    public void rename(String newName) {
         this.name = newName;
     }
 

@@ -21,7 +21,6 @@ public abstract class RecurrentLayer implements Layer {
     private final boolean returnSequences;
     private final boolean goBackwards;
     protected int inputSize; // I
-    private int layerIndex;
     protected Param weightIh;
     protected Param weightHh;
     protected Param biasIh;
@@ -61,11 +60,6 @@ public abstract class RecurrentLayer implements Layer {
     }
 
     @Override
-    public String paramPrefix() {
-        return "rnn";
-    }
-
-    @Override
     public int build(int inputSize, RandomGenerator rng) {
         this.inputSize = inputSize;
         int gh = gates * units;
@@ -83,19 +77,14 @@ public abstract class RecurrentLayer implements Layer {
     /** Hook for cell-specific bias init (LSTM's unit forget bias). */
     protected void initBias(float[] biasIh) {}
 
+    /** Local names as PyTorch's single-layer RNN module: weight_ih, ..., with _reverse for a backward layer. */
     private String paramName(String base) {
-        return "rnn." + base + "_l" + layerIndex + (goBackwards ? "_reverse" : "");
+        return base + (goBackwards ? "_reverse" : "");
     }
 
-    /** Stacked layers are numbered like PyTorch's num_layers: weight_ih_l0, weight_ih_l1, ... */
-    void setLayerIndex(int index) {
-        this.layerIndex = index;
-        if (weightIh != null) {
-            weightIh.rename(paramName("weight_ih"));
-            weightHh.rename(paramName("weight_hh"));
-            biasIh.rename(paramName("bias_ih"));
-            biasHh.rename(paramName("bias_hh"));
-        }
+    @Override
+    public boolean requiresSequenceInput() {
+        return true;
     }
 
     @Override

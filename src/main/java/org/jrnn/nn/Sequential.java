@@ -12,8 +12,10 @@ import java.util.random.RandomGenerator;
 /**
  * A Keras-style stack: an {@link Embedding}, then layers (recurrent, Bidirectional, pooling,
  * Dropout, Dense). Layers are built as they are added, so shape errors surface at once, and
- * initialised from the model's seed. Parameter names are PyTorch {@code state_dict} keys:
- * {@code embedding.weight}, {@code rnn.weight_ih_l0[_reverse]}, {@code fc.weight}.
+ * initialised from the model's seed. Parameters are named by position as in a
+ * {@code torch.nn.Sequential} ({@code 0.weight}, {@code 1.weight_ih}, {@code 1.weight_ih_reverse},
+ * {@code 2.bias}); {@code org.jrnn.model} renames them to the PyTorch reference model's
+ * state-dict keys ({@code embedding.weight}, {@code rnn.weight_ih_l0}, {@code fc.weight}) that files use.
  *
  * <p>Order of use: add layers; then {@link #forward} / {@link #backward} per batch (the fit
  * loop in {@code org.jrnn.train} drives them), or {@link #predictProbabilities}.
@@ -25,8 +27,6 @@ public final class Sequential {
     private final List<Integer> outputSizes = new ArrayList<>();
     private int outputSize;
     private boolean outputIsSequence;
-    private int recurrentCount;
-    private int denseCount;
 
     public Sequential(long seed) {
         this.initRng = new SplittableRandom(seed);
@@ -35,6 +35,7 @@ public final class Sequential {
     public Sequential add(Embedding e) {
         if (embedding != null) throw new IllegalStateException("the model already has an Embedding; it must be the first and only one");
         e.init(initRng);
+        e.weight().rename("0." + e.weight().name());
         embedding = e;
         outputSize = e.dim();
         outputIsSequence = true;
@@ -43,24 +44,14 @@ public final class Sequential {
 
     public Sequential add(Layer layer) {
         if (embedding == null) throw new IllegalStateException("add an Embedding first; received " + layer);
-        if ((layer instanceof RecurrentLayer || layer instanceof Bidirectional
-                || layer instanceof GlobalAveragePooling1D || layer instanceof GlobalMaxPooling1D) && !outputIsSequence) {
+        if (layer.requiresSequenceInput() && !outputIsSequence) {
             throw new IllegalArgumentException(layer + " expects a sequence input (None, None, " + outputSize
                     + "), but the previous layer returns (None, " + outputSize
                     + "): set returnSequences=true on the recurrent layer before it");
         }
         outputSize = layer.build(outputSize, initRng);
         outputIsSequence = layer.returnsSequences(outputIsSequence);
-        if (layer instanceof RecurrentLayer r) {
-            r.setLayerIndex(recurrentCount++);
-        } else if (layer instanceof Bidirectional b) {
-            b.setLayerIndex(recurrentCount++);
-        } else if (layer instanceof Dense) {
-            if (denseCount > 0) {
-                for (Param p : layer.params()) p.rename(p.name().replaceFirst("^fc\\.", "fc" + denseCount + "."));
-            }
-            denseCount++;
-        }
+        for (Param p : layer.params()) p.rename((layers.size() + 1) + "." + p.name());
         layers.add(layer);
         outputSizes.add(outputSize);
         return this;

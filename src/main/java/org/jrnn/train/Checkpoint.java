@@ -1,5 +1,6 @@
 package org.jrnn.train;
 
+import org.jrnn.model.EpochMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,10 +1,11 @@
 package org.jrnn.train;
 
+import org.jrnn.model.ModelSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.data.TextField;
-import org.jrnn.train.ModelSpec.LayerSpec;
+import org.jrnn.model.LayerSpec;
 
 /**
  * The lesson's configurations, each with the lesson's batch size (and the PyTorch anchor's,

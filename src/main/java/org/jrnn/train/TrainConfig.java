@@ -1,5 +1,6 @@
 package org.jrnn.train;
 
+import org.jrnn.model.ModelSpec;
 import java.nio.file.Path;
 import org.jrnn.data.ColumnSpec;
 import org.jrnn.data.TextField;

@@ -1,5 +1,8 @@
 package org.jrnn.train;
 
+import org.jrnn.io.SavedModel;
+import org.jrnn.model.ModelSpec;
+import org.jrnn.model.EpochMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,15 @@ public final class TrainJob {
                          Evaluation test, boolean separateValidation, List<String> classNames, boolean testIsValidation) {
         public EpochMetrics last() {
             return history.get(history.size() - 1);
+        }
+
+        /** The trained model as a model file holds it: the data's class names, the run's settings and history, stamped now. */
+        public SavedModel toSavedModel() {
+            var c = config;
+            SavedModel.Training t = new SavedModel.Training(c.preset().name(), dataName, history.size(), c.seed(),
+                    c.effectiveBatchSize(), c.learningRate(), trainRows, testRows, history);
+            return new SavedModel(c.model(), vectorizer, Math.max(c.vocabSize(), vectorizer.size()), c.text(),
+                    classNames, model, t, SavedModel.now(), "jrnn " + SavedModel.JRNN_VERSION);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.jrnn.train;
 
+import org.jrnn.model.EpochMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;

@@ -1,5 +1,7 @@
 package org.jrnn.train;
 
+import org.jrnn.model.EpochMetrics;
+
 /** Progress callbacks of {@link Trainer#fit}; the CLI draws progress bars from them. */
 public interface TrainingListener {
     default void epochStarted(int epoch, int epochs, int batches) {}

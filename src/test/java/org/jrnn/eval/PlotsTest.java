@@ -7,7 +7,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.jrnn.train.EpochMetrics;
+import org.jrnn.model.EpochMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jrnn.nn.Param;
 import org.jrnn.nn.Sequential;
-import org.jrnn.train.ModelSpec;
-import org.jrnn.train.ModelSpec.LayerSpec;
+import org.jrnn.model.ModelSpec;
+import org.jrnn.model.LayerSpec;
 import org.jrnn.train.Preset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,26 +117,6 @@ class ModelFileTest {
             int begin = t.get("data_offsets").get(0).asInt();
             for (int i = 0; i < p.size(); i++) assertThat(data.getFloat(begin + 4 * i)).isEqualTo(p.data[i]);
         }
-    }
-
-    static Stream<ModelSpec> specs() {
-        List<ModelSpec> specs = new ArrayList<>();
-        for (Preset p : Preset.all()) specs.add(p.model());
-        specs.add(new ModelSpec(7, true, List.of(
-                new LayerSpec("Bidirectional", null, null, LayerSpec.rnn("GRU", 3, true), "sum", null),
-                LayerSpec.bidirectional(LayerSpec.rnn("SimpleRNN", 4, true)),
-                LayerSpec.of("GlobalMaxPooling1D"), LayerSpec.dropout(0.2),
-                new LayerSpec("Dense", 9, null, null, null, null), new LayerSpec("Dense", 5, null, null, null, null))));
-        return specs.stream();
-    }
-
-    @ParameterizedTest
-    @MethodSource("specs")
-    void expectedShapesAreWhatTheArchitectureBuilds(ModelSpec spec) {
-        Sequential m = spec.build(50, 4, 1);
-        Map<String, int[]> expected = ModelFile.expectedShapes(spec, 50, 4);
-        assertThat(expected.keySet()).containsExactlyElementsOf(m.stateDict().keySet());
-        m.stateDict().forEach((name, p) -> assertThat(expected.get(name)).as(name).containsExactly(p.shape()));
     }
 
     @ParameterizedTest(name = "{0}")

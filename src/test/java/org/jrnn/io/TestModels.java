@@ -26,9 +26,9 @@ import java.util.zip.ZipOutputStream;
 import org.jrnn.data.TextField;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.TextVectorizer;
-import org.jrnn.train.EpochMetrics;
-import org.jrnn.train.ModelSpec;
-import org.jrnn.train.ModelSpec.LayerSpec;
+import org.jrnn.model.EpochMetrics;
+import org.jrnn.model.ModelSpec;
+import org.jrnn.model.LayerSpec;
 
 public final class TestModels {
     private TestModels() {}

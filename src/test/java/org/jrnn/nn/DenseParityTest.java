@@ -14,7 +14,7 @@ class DenseParityTest {
         int[] xs = f.tensorShape("x");
         Dense d = new Dense(f.config().get("classes").asInt());
         d.build(xs[1], new SplittableRandom(0));
-        for (Param p : d.params()) System.arraycopy(Fixture.toFloat(f.param(p.name())), 0, p.data, 0, p.size());
+        for (Param p : d.params()) System.arraycopy(Fixture.toFloat(f.param("fc." + p.name())), 0, p.data, 0, p.size());
         Matrix x = new Matrix(Fixture.toFloat(f.tensor("x")), xs[0], xs[1], null);
         Layer.Forward fw = d.forward(x, true, null);
         Close.assertClose("logits", f.logits(), fw.y().data, 1e-5);
@@ -22,7 +22,7 @@ class DenseParityTest {
         Close.assertClose("loss", new double[] {f.loss()}, new double[] {r.loss()}, 1e-5);
         Matrix dx = d.backward(fw.cache(), new Matrix(r.dLogits(), xs[0], d.units(), null), Gradients.PARAMS);
         Close.assertClose("dx", f.tensor("dx"), dx.data, 1e-5);
-        for (Param p : d.params()) Close.assertClose("grad " + p.name(), f.grad(p.name()), p.grad, 1e-5);
+        for (Param p : d.params()) Close.assertClose("grad " + p.name(), f.grad("fc." + p.name()), p.grad, 1e-5);
     }
 
     @Test

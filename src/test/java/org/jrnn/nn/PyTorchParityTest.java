@@ -2,9 +2,12 @@ package org.jrnn.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jrnn.model.LayerSpec;
+import org.jrnn.model.ModelSpec;
 import org.jrnn.optim.Adam;
 import org.jrnn.testing.Close;
 import org.jrnn.testing.Fixture;
@@ -24,23 +27,26 @@ class PyTorchParityTest {
         return Fixture.rnnNames().stream();
     }
 
-    /** Builds the fixture's architecture with jrnn layers and loads its weights. */
+    /**
+     * Builds the fixture's architecture through org.jrnn.model (so the parameter names and their
+     * order are checked against PyTorch's state_dict) and loads its weights.
+     */
     static Sequential model(Fixture f) {
-        Sequential m = new Sequential(0);
-        m.add(new Embedding(f.vocab(), f.embed(), f.mode().equals("packed")));
+        List<LayerSpec> layers = new ArrayList<>();
         for (int l = 0; l < f.layers(); l++) {
             boolean seqs = l < f.layers() - 1 || !f.head().equals("last");
-            RecurrentLayer r = switch (f.cell()) {
-                case "rnn" -> new SimpleRNN(f.hidden(), seqs);
-                case "lstm" -> new LSTM(f.hidden(), seqs);
-                case "gru" -> new GRU(f.hidden(), seqs);
+            String type = switch (f.cell()) {
+                case "rnn" -> "SimpleRNN";
+                case "lstm" -> "LSTM";
+                case "gru" -> "GRU";
                 default -> throw new IllegalArgumentException(f.cell());
             };
-            m.add(f.bidirectional() ? new Bidirectional(r) : r);
+            LayerSpec r = LayerSpec.rnn(type, f.hidden(), seqs);
+            layers.add(f.bidirectional() ? LayerSpec.bidirectional(r) : r);
         }
-        if (f.head().equals("mean")) m.add(new GlobalAveragePooling1D());
-        if (f.head().equals("max")) m.add(new GlobalMaxPooling1D());
-        m.add(new Dense(f.classes()));
+        if (f.head().equals("mean")) layers.add(LayerSpec.of("GlobalAveragePooling1D"));
+        if (f.head().equals("max")) layers.add(LayerSpec.of("GlobalMaxPooling1D"));
+        Sequential m = new ModelSpec(f.embed(), f.mode().equals("packed"), layers).build(f.vocab(), f.classes(), 0);
         Map<String, Param> state = m.stateDict();
         assertThat(state.keySet()).containsExactlyElementsOf(f.paramOrder());
         for (String name : f.paramOrder()) {

@@ -13,17 +13,17 @@ class SequentialTest {
         Sequential m = new Sequential(1).add(new Embedding(20000, 64, true)).add(new SimpleRNN(16)).add(new Dense(4));
         String s = m.summary();
         assertThat(s).contains("1,280,000").contains("1,296").contains("68").contains("Total params (Keras count): 1,281,364");
-        assertThat(m.stateDict().keySet()).containsExactly("embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0",
-                "rnn.bias_ih_l0", "rnn.bias_hh_l0", "fc.weight", "fc.bias");
+        // Named by position as torch.nn.Sequential; org.jrnn.model gives the file names (ModelSpecTest).
+        assertThat(m.stateDict().keySet()).containsExactly("0.weight", "1.weight_ih", "1.weight_hh",
+                "1.bias_ih", "1.bias_hh", "2.weight", "2.bias");
     }
 
     @Test
-    void stackedBidirectionalNamesFollowPyTorch() {
+    void stackedBidirectionalLayersKeepTheirOwnNames() {
         Sequential m = new Sequential(1).add(new Embedding(50, 8, true))
                 .add(new Bidirectional(new LSTM(4, true))).add(new Bidirectional(new LSTM(4))).add(new Dense(3));
-        assertThat(m.stateDict().keySet()).contains("rnn.weight_ih_l0", "rnn.weight_ih_l0_reverse", "rnn.weight_hh_l1_reverse",
-                "rnn.bias_hh_l1");
-        assertThat(m.stateDict().get("rnn.weight_ih_l1").shape()).containsExactly(16, 8);
+        assertThat(m.stateDict().keySet()).contains("1.weight_ih", "1.weight_ih_reverse", "2.weight_hh_reverse", "2.bias_hh");
+        assertThat(m.stateDict().get("2.weight_ih").shape()).containsExactly(16, 8);
         // Keras: Bidirectional(LSTM(4)) on 8 inputs = 2 × (8·16 + 4·16 + 16) = 416
         assertThat(m.summary()).contains("416");
     }
@@ -31,7 +31,7 @@ class SequentialTest {
     @Test
     void lstmForgetBiasStartsAtOne() {
         Sequential m = new Sequential(1).add(new Embedding(10, 4, true)).add(new LSTM(3)).add(new Dense(2));
-        assertThat(m.stateDict().get("rnn.bias_ih_l0").data).containsExactly(0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0);
+        assertThat(m.stateDict().get("1.bias_ih").data).containsExactly(0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0);
     }
 
     @Test

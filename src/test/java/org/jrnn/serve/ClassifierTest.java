@@ -16,8 +16,8 @@ import org.jrnn.io.SavedModel;
 import org.jrnn.io.TestModels;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.TextVectorizer;
-import org.jrnn.train.ModelSpec;
-import org.jrnn.train.ModelSpec.LayerSpec;
+import org.jrnn.model.ModelSpec;
+import org.jrnn.model.LayerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

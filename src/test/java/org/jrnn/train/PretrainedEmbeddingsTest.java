@@ -74,7 +74,7 @@ class PretrainedEmbeddingsTest {
             }
             assertThat(r.config().model().embeddingDim()).isEqualTo(DIM);
             Path file = dir.resolve("m" + freeze + ".jrnn");
-            ModelFile.save(file, SavedModel.from(r));
+            ModelFile.save(file, r.toSavedModel());
             SavedModel back = ModelFile.load(file);
             assertThat(back.architecture().embeddingDim()).isEqualTo(DIM);
             assertThat(back.classNames()).containsExactly("down", "up");

@@ -1,5 +1,8 @@
 package org.jrnn.train;
 
+import org.jrnn.model.LayerSpec;
+import org.jrnn.model.ModelSpec;
+import org.jrnn.model.EpochMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -30,10 +33,10 @@ class TrainerTest {
     }
 
     static Sequential model(double dropout) {
-        List<ModelSpec.LayerSpec> layers = new java.util.ArrayList<>(List.of(
-                ModelSpec.LayerSpec.bidirectional(ModelSpec.LayerSpec.rnn("LSTM", 6, true)),
-                ModelSpec.LayerSpec.rnn("GRU", 5, false)));
-        if (dropout > 0) layers.add(ModelSpec.LayerSpec.dropout(dropout));
+        List<LayerSpec> layers = new java.util.ArrayList<>(List.of(
+                LayerSpec.bidirectional(LayerSpec.rnn("LSTM", 6, true)),
+                LayerSpec.rnn("GRU", 5, false)));
+        if (dropout > 0) layers.add(LayerSpec.dropout(dropout));
         return ModelSpec.fromJson(8, true, layers).build(20, 3, 7);
     }
 

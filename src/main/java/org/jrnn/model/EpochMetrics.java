@@ -1,4 +1,4 @@
-package org.jrnn.train;
+package org.jrnn.model;
 
 /** One epoch's figures, as Keras prints them at the end of an epoch. */
 public record EpochMetrics(int epoch, double loss, double accuracy, double valLoss, double valAccuracy,

@@ -1,0 +1,90 @@
+package org.jrnn.model;
+
+import org.jrnn.train.Preset;
+
+import org.jrnn.model.ModelSpec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jrnn.nn.Sequential;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelSpecTest {
+
+    @Test
+    void everyPresetBuildsAndRoundTripsThroughJson(@TempDir Path dir) throws Exception {
+        for (Preset p : Preset.all()) {
+            Path f = dir.resolve(p.name() + ".json");
+            Files.writeString(f, p.model().toJson());
+            ModelSpec back = ModelSpec.read(f);
+            assertThat(back).isEqualTo(p.model());
+            Sequential m = back.build(100, 4, 1);
+            assertThat(m.outputSize()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void bilstmPresetHasTheAnchorsParameterCount() {
+        // shared/anchors/pytorch/README.md: bilstm2x64 has 1,652,996 parameters with V = 11,358
+        assertThat(Preset.get("bilstm2x64").model().build(11358, 4, 1).paramCount()).isEqualTo(1_652_996);
+        assertThat(Preset.get("rnn_masked").model().build(11358, 4, 1).paramCount()).isEqualTo(728_292);
+        assertThat(Preset.get("lstm").model().build(11358, 4, 1).paramCount()).isEqualTo(729_316);
+        assertThat(Preset.get("gru").model().build(11358, 4, 1).paramCount()).isEqualTo(730_916);
+    }
+
+    @Test
+    void badFilesNameTheProblem(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("m.json");
+        Files.writeString(f, "{\"embedding_dim\": 8, \"mask_zero\": true, \"layers\": [{\"type\": \"Conv1D\"}]}");
+        assertThatThrownBy(() -> ModelSpec.read(f).build(10, 2, 1)).hasMessageContaining("layers[0]: unknown layer type 'Conv1D'");
+        Files.writeString(f, "{\"embedding_dim\": 8, \"mask_zero\": true, \"layers\": [{\"type\": \"LSTM\"}]}");
+        assertThatThrownBy(() -> ModelSpec.read(f).build(10, 2, 1)).hasMessageContaining("layers[0]: missing \"units\"");
+        Files.writeString(f, "{\"embedding_dim\": 8,\n \"colour\": 3}");
+        assertThatThrownBy(() -> ModelSpec.read(f)).hasMessageContaining("m.json:2").hasMessageContaining("colour");
+        Files.writeString(f, "{\"embedding_dim\": 8, \"mask_zero\": true, \"layers\": [{\"type\": \"LSTM\", \"units\": 4, \"return_sequences\": true}]}");
+        assertThatThrownBy(() -> ModelSpec.read(f).build(10, 2, 1)).hasMessageContaining("outputs a sequence");
+    }
+
+    @Test
+    void parameterNamesAndShapesFollowThePyTorchReference() {
+        ModelSpec spec = new ModelSpec(7, true, List.of(
+                LayerSpec.bidirectional(LayerSpec.rnn("GRU", 3, true), "sum"),
+                LayerSpec.bidirectional(LayerSpec.rnn("SimpleRNN", 4, true)),
+                LayerSpec.of("GlobalMaxPooling1D"), LayerSpec.dropout(0.2), LayerSpec.dense(9), LayerSpec.dense(5)));
+        Map<String, int[]> shapes = spec.paramShapes(50, 4);
+        assertThat(shapes.keySet()).containsExactly("embedding.weight",
+                "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0",
+                "rnn.weight_ih_l0_reverse", "rnn.weight_hh_l0_reverse", "rnn.bias_ih_l0_reverse", "rnn.bias_hh_l0_reverse",
+                "rnn.weight_ih_l1", "rnn.weight_hh_l1", "rnn.bias_ih_l1", "rnn.bias_hh_l1",
+                "rnn.weight_ih_l1_reverse", "rnn.weight_hh_l1_reverse", "rnn.bias_ih_l1_reverse", "rnn.bias_hh_l1_reverse",
+                "fc.weight", "fc.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias");
+        assertThat(shapes.get("rnn.weight_ih_l0")).containsExactly(9, 7);   // GRU: 3·3 rows r|z|n
+        assertThat(shapes.get("rnn.weight_ih_l1")).containsExactly(4, 3);   // sum merge keeps width 3
+        assertThat(shapes.get("fc.weight")).containsExactly(9, 8);          // concat: 2·4
+        assertThat(shapes.get("fc2.weight")).containsExactly(4, 5);         // the classifier head
+        Sequential m = spec.build(50, 4, 1);
+        assertThat(m.stateDict().keySet()).containsExactlyElementsOf(shapes.keySet());
+        m.stateDict().forEach((name, p) -> assertThat(p.shape()).as(name).containsExactly(shapes.get(name)));
+    }
+
+    @Test
+    void fieldsATypeDoesNotTakeAreRefusedByName() {
+        ModelSpec typo = new ModelSpec(8, true, List.of(new LayerSpec("LSTM", 4, null, null, null, 0.5)));
+        assertThatThrownBy(() -> typo.build(10, 2, 1)).isInstanceOf(ArchitectureException.class)
+                .hasMessage("layers[0]: LSTM does not take \"rate\" (it takes \"return_sequences\", \"units\")");
+        ModelSpec pooled = new ModelSpec(8, true, List.of(LayerSpec.rnn("GRU", 4, false), LayerSpec.of("GlobalMaxPooling1D")));
+        assertThatThrownBy(() -> pooled.paramShapes(10, 2)).isInstanceOf(ArchitectureException.class)
+                .hasMessageStartingWith("layers[1]: GlobalMaxPooling1D expects a sequence input");
+        ModelSpec badRate = new ModelSpec(8, true, List.of(LayerSpec.rnn("GRU", 4, false), LayerSpec.dropout(1.0)));
+        assertThatThrownBy(() -> badRate.paramShapes(10, 2)).hasMessage("layers[1]: rate must be in [0, 1), received: 1.0");
+        ModelSpec wrapsDense = new ModelSpec(8, true, List.of(LayerSpec.bidirectional(LayerSpec.dense(3))));
+        assertThatThrownBy(() -> wrapsDense.paramShapes(10, 2)).hasMessageContaining("Bidirectional wraps SimpleRNN, LSTM or GRU");
+        ModelSpec badMerge = new ModelSpec(8, true, List.of(LayerSpec.bidirectional(LayerSpec.rnn("GRU", 4, false), "max")));
+        assertThatThrownBy(() -> badMerge.paramShapes(10, 2)).hasMessageContaining("layers[0]: unknown merge_mode 'max'");
+    }
+}
