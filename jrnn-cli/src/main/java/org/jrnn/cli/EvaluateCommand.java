@@ -1,0 +1,108 @@
+package org.jrnn.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jrnn.data.DataFiles;
+import org.jrnn.data.EmbeddedData;
+import org.jrnn.data.Example;
+import org.jrnn.eval.EvaluationReport;
+import org.jrnn.eval.Evaluator;
+import org.jrnn.plot.Plots;
+import org.jrnn.io.AtomicFiles;
+import org.jrnn.io.ModelFile;
+import org.jrnn.io.SavedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate a saved model: loss, accuracy, per-class precision/recall/F1, macro-F1, confusion matrix.",
+                "Default data: the embedded AG News sample's test set."})
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE.jrnn", description = "Model file written by 'jrnn train --out'.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding test.csv, or ag-news for the 'jrnn download' cache.")
+    Path data;
+
+    @Option(names = "--test", paramLabel = "FILE", description = "Test CSV or TSV instead of --data; labels must be the model's classes.")
+    Path test;
+
+    @Mixin
+    DataFormatOptions format;
+
+    @Option(names = "--json-out", paramLabel = "FILE", description = "Also write the figures as JSON here.")
+    Path jsonOut;
+
+    @Option(names = "--plots", paramLabel = "DIR", description = "Write confusion_matrix.png and training_curves.png here.")
+    Path plots;
+
+    @Option(names = "--threads", description = "Threads (default: available processors; the figures do not depend on it).")
+    Integer threads;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (data != null && test != null) throw new IllegalArgumentException("use either --data DIR or --test FILE, not both");
+        PrintWriter out = spec.commandLine().getOut();
+        SavedModel m = ModelFile.load(model);
+        String dataName;
+        List<Example> rows;
+        if (test != null || data != null) {
+            Path f = test != null ? test : org.jrnn.data.AgNewsDownload.resolve(data).resolve("test.csv");
+            dataName = f.toString();
+            rows = DataFiles.read(f, format.spec(), m.classNames(), "the model").examples();
+        } else {
+            if (!format.spec().isDefault()) throw new IllegalArgumentException("the column options describe a --test or --data file");
+            dataName = EmbeddedData.NAME + " test";
+            rows = EmbeddedData.test();
+        }
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, received: " + t);
+        EvaluationReport r = Evaluator.evaluate(m, rows, t);
+        out.printf(Locale.ROOT, "jrnn evaluate: %s (%s, %,d params, text: %s) on %s%n", model, describe(m), m.model().paramCount(),
+                SavedModel.textFieldName(m.textField()), dataName);
+        out.print(r.toTable());
+        if (jsonOut != null) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model", model.toString());
+            j.put("data", dataName);
+            j.putAll(r.toMap());
+            AtomicFiles.writeString(jsonOut, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j) + "\n");
+        }
+        if (plots != null) {
+            Path cm = plots.resolve(Plots.CONFUSION_MATRIX);
+            Plots.confusionMatrix(r, cm);
+            out.println("wrote " + cm);
+            if (m.history().isEmpty()) {
+                out.println("no training history in the model: " + Plots.TRAINING_CURVES + " not written");
+            } else {
+                Path tc = plots.resolve(Plots.TRAINING_CURVES);
+                Plots.trainingCurves(m.history(), tc);
+                out.println("wrote " + tc);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    static String describe(SavedModel m) {
+        SavedModel.Training t = m.training();
+        if (t == null) return m.producer() != null ? "from " + m.producer() : "no training record";
+        return (t.preset() != null ? "preset " + t.preset() : "custom") + (t.epochs() != null ? ", " + t.epochs() + " epoch" + (t.epochs() == 1 ? "" : "s") : "");
+    }
+}

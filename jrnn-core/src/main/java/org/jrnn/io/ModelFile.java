@@ -1,0 +1,528 @@
+// The .jrnn model file (docs/FORMAT.md): one zip holding config.json, vocab.txt and weights.safetensors.
+// Saving streams to a temp file in the same folder and renames it. Loading trusts nothing: it never
+// extracts to disk, never runs code, reads each entry with a size cap, checks every name, size, CRC,
+// shape, offset and value, and turns each failure into a one-line ModelFormatException naming the file.
+// Loading is not lenient on purpose (tribuo serializationValidationTest; llm.c's magic + version check).
+package org.jrnn.io;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.jrnn.data.TextField;
+import org.jrnn.nn.Param;
+import org.jrnn.nn.Sequential;
+import org.jrnn.text.TextVectorizer;
+import org.jrnn.model.ArchitectureException;
+import org.jrnn.model.EpochMetrics;
+import org.jrnn.model.ModelSpec;
+
+/**
+ * Saves and loads {@link SavedModel}s as {@code .jrnn} files, format {@value #FORMAT} version
+ * {@value #FORMAT_VERSION}. Every load failure is a {@link ModelFormatException}.
+ */
+public final class ModelFile {
+    public static final String FORMAT = "jrnn-model";
+    public static final int FORMAT_VERSION = 1;
+    public static final String CONFIG = "config.json";
+    public static final String VOCAB = "vocab.txt";
+    public static final String WEIGHTS = "weights.safetensors";
+    /** Keras TextVectorization settings jrnn implements (see TextVectorizer). */
+    public static final String STANDARDIZE = "lower_and_strip_punctuation";
+    public static final String SPLIT = "whitespace";
+
+    /** Caps on uncompressed entry sizes: far above real models (bilstm2x64 at 20k tokens is ~13 MB). */
+    static final long MAX_CONFIG_BYTES = 1L << 20;
+    static final long MAX_VOCAB_BYTES = 64L << 20;
+    static final long MAX_WEIGHTS_BYTES = 1L << 30;
+    private static final List<String> ENTRIES = List.of(CONFIG, VOCAB, WEIGHTS);
+    /** DOS time of 1980-01-01: entries carry no wall-clock time, so equal models give equal bytes. */
+    private static final long ENTRY_TIME = 315532800000L;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ModelFile() {}
+
+    // ================================================================ save
+
+    /**
+     * Writes {@code m} to {@code file} atomically: a reader sees the old file or the complete new one.
+     *
+     * @throws IllegalArgumentException if a weight is not finite (such a file could not be loaded)
+     */
+    public static void save(Path file, SavedModel m) throws IOException {
+        for (Param p : m.model().params()) {
+            for (float v : p.data) {
+                if (!Float.isFinite(v)) throw new IllegalArgumentException("cannot save " + file + ": " + p.name() + " holds " + v);
+            }
+        }
+        byte[] config = JSON.writeValueAsBytes(configJson(m));
+        byte[] vocab = (String.join("\n", m.vectorizer().vocabulary()) + "\n").getBytes(StandardCharsets.UTF_8);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt"); // what Hugging Face tools expect of a PyTorch state dict
+        meta.put("producer", m.producer() != null ? m.producer() : SavedModel.producerName());
+        AtomicFiles.write(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out, StandardCharsets.UTF_8);
+            put(zip, CONFIG, config);
+            put(zip, VOCAB, vocab);
+            zip.putNextEntry(entry(WEIGHTS));
+            Safetensors.write(zip, m.model().stateDict().values(), meta);
+            zip.closeEntry();
+            zip.finish();
+        });
+    }
+
+    private static ZipEntry entry(String name) {
+        ZipEntry e = new ZipEntry(name);
+        e.setTime(ENTRY_TIME);
+        return e;
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
+        zip.putNextEntry(entry(name));
+        zip.write(content);
+        zip.closeEntry();
+    }
+
+    static ObjectNode configJson(SavedModel m) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("format", FORMAT);
+        c.put("format_version", FORMAT_VERSION);
+        if (m.created() != null) c.put("created", m.created());
+        if (m.producer() != null) c.put("producer", m.producer());
+        c.set("architecture", JSON.valueToTree(m.architecture()));
+        ObjectNode v = c.putObject("vectorizer");
+        v.put("max_tokens", m.maxTokens());
+        v.put("vocab_size", m.vectorizer().size());
+        v.put("text", SavedModel.textFieldName(m.textField()));
+        v.put("standardize", STANDARDIZE);
+        v.put("split", SPLIT);
+        c.put("num_classes", m.classNames().size());
+        ArrayNode names = c.putArray("class_names");
+        m.classNames().forEach(names::add);
+        if (m.training() != null) c.set("training", trainingJson(m.training()));
+        return c;
+    }
+
+    private static ObjectNode trainingJson(SavedModel.Training t) {
+        ObjectNode o = JSON.createObjectNode();
+        if (t.preset() != null) o.put("preset", t.preset());
+        if (t.data() != null) o.put("data", t.data());
+        if (t.epochs() != null) o.put("epochs", t.epochs());
+        if (t.seed() != null) o.put("seed", t.seed());
+        if (t.batchSize() != null) o.put("batch_size", t.batchSize());
+        if (t.learningRate() != null) o.put("learning_rate", t.learningRate());
+        if (t.trainRows() != null) o.put("train_rows", t.trainRows());
+        if (t.testRows() != null) o.put("test_rows", t.testRows());
+        ArrayNode h = o.putArray("history");
+        for (EpochMetrics e : t.history()) {
+            ObjectNode row = h.addObject();
+            row.put("epoch", e.epoch());
+            putNumber(row, "loss", e.loss());
+            putNumber(row, "accuracy", e.accuracy());
+            putNumber(row, "val_loss", e.valLoss());
+            putNumber(row, "val_accuracy", e.valAccuracy());
+            putNumber(row, "seconds", e.seconds());
+            row.put("tokens", e.realTokens());
+            row.put("samples", e.samples());
+        }
+        return o;
+    }
+
+    /** JSON has no NaN: an absent figure (no validation data) is written as null. */
+    private static void putNumber(ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) o.put(key, v);
+        else o.putNull(key);
+    }
+
+    // ================================================================ load
+
+    /**
+     * Reads and validates a model file; the returned model has the file's weights.
+     *
+     * @throws ModelFormatException for any problem with the file, naming the file and the problem
+     * @throws IOException for failures of the disk itself
+     */
+    public static SavedModel load(Path file) throws IOException {
+        String where = file.toString();
+        if (Files.isDirectory(file)) throw new ModelFormatException(where, "is a directory, expected a .jrnn model file");
+        if (!Files.exists(file)) throw new ModelFormatException(where, "file not found");
+        if (!Files.isRegularFile(file)) throw new ModelFormatException(where, "not a regular file, expected a .jrnn model file");
+        checkZipSignature(file, where);
+        try (ZipFile zip = openZip(file, where)) {
+            Map<String, ZipEntry> entries = entries(zip, where);
+            Config config = parseConfig(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where);
+            TextVectorizer vectorizer = parseVocabulary(readEntry(zip, entries.get(VOCAB), MAX_VOCAB_BYTES, where), where);
+            if (vectorizer.size() != config.vocabSize) {
+                throw new ModelFormatException(where, VOCAB + " has " + vectorizer.size() + " entries but " + CONFIG
+                        + " says vocab_size " + config.vocabSize);
+            }
+            byte[] weights = readEntry(zip, entries.get(WEIGHTS), MAX_WEIGHTS_BYTES, where);
+            Safetensors.Problems problems = p -> new ModelFormatException(where, WEIGHTS + ": " + p);
+            Safetensors.Header header = Safetensors.parseHeader(weights, problems);
+            // Shapes are compared before the model is built, so a hostile config cannot make us allocate
+            // more than the (capped) file holds.
+            Map<String, int[]> expected;
+            try {
+                expected = config.architecture.paramShapes(config.vocabSize, config.numClasses);
+            } catch (ArchitectureException e) {
+                throw new ModelFormatException(where, CONFIG + ": architecture: " + e.getMessage(), e);
+            }
+            checkTensors(header.byName(), expected, where);
+            // The table has validated the architecture, so building it can only fail on a jrnn bug.
+            Sequential model = config.architecture.build(config.vocabSize, config.numClasses, 0);
+            Map<String, Param> params = model.stateDict();
+            for (Safetensors.Entry e : header.tensors()) {
+                Safetensors.copy(weights, header, e, params.get(e.name()).data, problems);
+            }
+            try {
+                return new SavedModel(config.architecture, vectorizer, config.maxTokens, config.textField, config.classNames,
+                        model, config.training, config.created, config.producer);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(where, e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void checkZipSignature(Path file, String where) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(4);
+        }
+        if (head.length < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4) {
+            throw new ModelFormatException(where, "not a jrnn model file: it does not start with a zip signature"
+                    + (head.length < 4 ? " (only " + head.length + " bytes)" : ""));
+        }
+    }
+
+    private static ZipFile openZip(Path file, String where) throws IOException {
+        try {
+            return new ZipFile(file.toFile(), StandardCharsets.UTF_8);
+        } catch (ZipException | IllegalArgumentException e) {
+            throw new ModelFormatException(where, "not a valid zip archive (" + e.getMessage() + "): the file is truncated or corrupted", e);
+        }
+    }
+
+    /** Checks the central directory: safe names, no duplicates, exactly the three entries, sizes under the caps. */
+    private static Map<String, ZipEntry> entries(ZipFile zip, String where) {
+        Map<String, ZipEntry> found = new LinkedHashMap<>();
+        int n = 0;
+        try {
+            for (Enumeration<? extends ZipEntry> it = zip.entries(); it.hasMoreElements(); ) {
+                ZipEntry e = it.nextElement();
+                if (++n > 64) throw new ModelFormatException(where, "too many zip entries (a model has " + ENTRIES.size() + ")");
+                String name = e.getName();
+                if (unsafe(name)) {
+                    throw new ModelFormatException(where, "unsafe entry name '" + printable(name)
+                            + "' (absolute path, '..' or backslash); refusing the file");
+                }
+                if (found.containsKey(name)) throw new ModelFormatException(where, "duplicate entry '" + printable(name) + "'");
+                if (!ENTRIES.contains(name)) {
+                    throw new ModelFormatException(where, "unexpected entry '" + printable(name) + "' (a model holds exactly "
+                            + String.join(", ", ENTRIES) + ")");
+                }
+                found.put(name, e);
+            }
+        } catch (IllegalArgumentException e) {
+            if (e instanceof ModelFormatException m) throw m;
+            throw new ModelFormatException(where, "unreadable zip directory (" + e.getMessage() + ")", e);
+        }
+        for (String required : ENTRIES) {
+            if (!found.containsKey(required)) {
+                throw new ModelFormatException(where, "missing entry " + required + " (a model holds " + String.join(", ", ENTRIES) + ")");
+            }
+        }
+        return found;
+    }
+
+    static boolean unsafe(String name) {
+        if (name.isEmpty() || name.startsWith("/") || name.indexOf('\\') >= 0 || name.indexOf(':') >= 0 || name.indexOf('\0') >= 0) {
+            return true;
+        }
+        for (String part : name.split("/", -1)) {
+            if (part.equals("..") || part.equals(".")) return true;
+        }
+        return false;
+    }
+
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (c < 0x20 || c == 0x7f) sb.append(String.format("\\x%02x", (int) c));
+            else sb.append(c);
+            if (sb.length() > 80) return sb.append("...").toString();
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Reads one entry into memory, never more than {@code cap} bytes whatever the entry declares,
+     * and checks its length and CRC-32 against the central directory.
+     */
+    private static byte[] readEntry(ZipFile zip, ZipEntry e, long cap, String where) throws IOException {
+        String name = e.getName();
+        long declared = e.getSize();
+        if (declared > cap) {
+            throw new ModelFormatException(where, "entry " + name + " declares " + declared + " bytes uncompressed, over the limit of " + cap);
+        }
+        byte[] bytes;
+        try (InputStream in = zip.getInputStream(e)) {
+            bytes = in.readNBytes((int) Math.min(cap, Integer.MAX_VALUE - 8) + 1); // grows only as real bytes arrive
+        } catch (ZipException | java.io.EOFException | IllegalArgumentException ex) {
+            throw new ModelFormatException(where, "entry " + name + " is corrupted (" + ex.getMessage() + ")", ex);
+        }
+        if (bytes.length > cap) throw new ModelFormatException(where, "entry " + name + " inflates past the limit of " + cap + " bytes");
+        if (declared >= 0 && bytes.length != declared) {
+            throw new ModelFormatException(where, "entry " + name + " holds " + bytes.length + " bytes but declares " + declared
+                    + ": the file is corrupted");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+            throw new ModelFormatException(where, "entry " + name + " fails its CRC check: the file is corrupted");
+        }
+        return bytes;
+    }
+
+    // ---------------------------------------------------------------- config.json
+
+    private record Config(ModelSpec architecture, int maxTokens, int vocabSize, TextField textField, int numClasses,
+                          List<String> classNames, SavedModel.Training training, String created, String producer) {}
+
+    private static final Set<String> CONFIG_KEYS = Set.of("format", "format_version", "created", "producer", "architecture",
+            "vectorizer", "num_classes", "class_names", "training");
+    private static final Set<String> VECTORIZER_KEYS = Set.of("max_tokens", "vocab_size", "text", "standardize", "split");
+
+    private static Config parseConfig(byte[] bytes, String where) {
+        Fields root = new Fields(parseJson(bytes, where), "", where);
+        // Format and version first, so a newer file gets the upgrade hint, not a complaint about a new key.
+        String format = root.text("format", true);
+        if (!FORMAT.equals(format)) {
+            throw new ModelFormatException(where, "not a jrnn model: " + CONFIG + " says format '" + format + "', expected '" + FORMAT + "'");
+        }
+        long version = root.integer("format_version", true, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (version > FORMAT_VERSION) {
+            throw new ModelFormatException(where, "format_version " + version + " is newer than this jrnn reads (" + FORMAT_VERSION
+                    + "); HINT: upgrade jrnn, or re-export the model with jrnn " + org.jrnn.Version.get());
+        }
+        if (version != FORMAT_VERSION) {
+            throw new ModelFormatException(where, "format_version " + version + " is not a version of " + FORMAT + " (expected " + FORMAT_VERSION + ")");
+        }
+        root.onlyKeys(CONFIG_KEYS);
+        String created = root.text("created", false);
+        String producer = root.text("producer", false);
+        JsonNode archNode = root.object("architecture", true).node;
+        ModelSpec arch;
+        try {
+            arch = JSON.treeToValue(archNode, ModelSpec.class);
+        } catch (JsonProcessingException | ArchitectureException e) {
+            String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new ModelFormatException(where, CONFIG + ": architecture: " + msg, e);
+        }
+        if (arch == null) throw new ModelFormatException(where, CONFIG + ": architecture must be an object");
+        Fields vec = root.object("vectorizer", true);
+        vec.onlyKeys(VECTORIZER_KEYS);
+        int maxTokens = (int) vec.integer("max_tokens", true, 2, Integer.MAX_VALUE);
+        int vocabSize = (int) vec.integer("vocab_size", true, 2, maxTokens);
+        String textName = vec.text("text", true);
+        TextField field = SavedModel.parseTextField(textName);
+        if (field == null) throw vec.fail("text", "must be 'title' or 'title+description', received '" + textName + "'");
+        String standardize = vec.text("standardize", true);
+        if (!STANDARDIZE.equals(standardize)) {
+            throw vec.fail("standardize", "'" + standardize + "' is not supported (jrnn implements '" + STANDARDIZE + "')");
+        }
+        String split = vec.text("split", true);
+        if (!SPLIT.equals(split)) throw vec.fail("split", "'" + split + "' is not supported (jrnn implements '" + SPLIT + "')");
+        int numClasses = (int) root.integer("num_classes", true, 2, 1_000_000);
+        List<String> classNames = root.strings("class_names");
+        if (classNames.size() != numClasses) {
+            throw root.fail("class_names", "lists " + classNames.size() + " names but num_classes is " + numClasses);
+        }
+        if (new HashSet<>(classNames).size() != classNames.size() || classNames.contains("")) {
+            throw root.fail("class_names", "must be distinct and non-empty");
+        }
+        SavedModel.Training training = root.node.has("training") ? parseTraining(root.object("training", true)) : null;
+        return new Config(arch, maxTokens, vocabSize, field, numClasses, classNames, training, created, producer);
+    }
+
+    /** Training facts are informational: unknown keys are ignored, known ones must have the right type. */
+    private static SavedModel.Training parseTraining(Fields t) {
+        List<EpochMetrics> history = new ArrayList<>();
+        JsonNode h = t.node.get("history");
+        if (h != null && !h.isNull()) {
+            if (!h.isArray()) throw t.fail("history", "must be an array");
+            for (int i = 0; i < h.size(); i++) {
+                Fields e = new Fields(h.get(i), t.path + ".history[" + i + "]", t.where);
+                if (!h.get(i).isObject()) throw t.fail("history[" + i + "]", "must be an object");
+                history.add(new EpochMetrics((int) e.integer("epoch", true, 0, Integer.MAX_VALUE), e.number("loss"), e.number("accuracy"),
+                        e.number("val_loss"), e.number("val_accuracy"), e.number("seconds"),
+                        e.integer("tokens", false, 0, Long.MAX_VALUE), e.integer("samples", false, 0, Long.MAX_VALUE)));
+            }
+        }
+        return new SavedModel.Training(t.text("preset", false), t.text("data", false),
+                t.node.has("epochs") ? (int) t.integer("epochs", true, 0, Integer.MAX_VALUE) : null,
+                t.node.has("seed") ? t.integer("seed", true, Long.MIN_VALUE, Long.MAX_VALUE) : null,
+                t.node.has("batch_size") ? (int) t.integer("batch_size", true, 1, Integer.MAX_VALUE) : null,
+                t.node.has("learning_rate") ? t.number("learning_rate") : null,
+                t.node.has("train_rows") ? (int) t.integer("train_rows", true, 0, Integer.MAX_VALUE) : null,
+                t.node.has("test_rows") ? (int) t.integer("test_rows", true, 0, Integer.MAX_VALUE) : null,
+                history);
+    }
+
+    private static JsonNode parseJson(byte[] bytes, String where) {
+        String text = utf8(bytes, where, CONFIG);
+        try {
+            JsonNode n = JSON.readTree(text);
+            if (n == null || !n.isObject()) throw new ModelFormatException(where, CONFIG + " is not a JSON object");
+            return n;
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new ModelFormatException(where, CONFIG + (loc != null ? ":" + loc.getLineNr() : "") + ": invalid JSON ("
+                    + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    /** Typed access to one JSON object of config.json; errors name the key path ("vectorizer.text"). */
+    private record Fields(JsonNode node, String path, String where) {
+        private String qualified(String key) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+
+        ModelFormatException fail(String key, String problem) {
+            return new ModelFormatException(where, CONFIG + ": " + qualified(key) + " " + problem);
+        }
+
+        ModelFormatException missing(String key) {
+            return new ModelFormatException(where, CONFIG + ": missing \"" + qualified(key) + "\"");
+        }
+
+        void onlyKeys(Set<String> allowed) {
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!allowed.contains(k)) throw new ModelFormatException(where, CONFIG + ": unexpected key '" + printable(qualified(k)) + "'");
+            }
+        }
+
+        String text(String key, boolean required) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                if (required) throw missing(key);
+                return null;
+            }
+            if (!v.isTextual()) throw fail(key, "must be a string");
+            return v.asText();
+        }
+
+        long integer(String key, boolean required, long min, long max) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                if (required) throw missing(key);
+                return 0;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) throw fail(key, "must be an integer");
+            long x = v.asLong();
+            if (x < min || x > max) throw fail(key, "is " + x + ", expected " + min + ".." + max);
+            return x;
+        }
+
+        /** A number, or NaN for null/absent (JSON has no NaN). */
+        double number(String key) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) return Double.NaN;
+            if (!v.isNumber()) throw fail(key, "must be a number or null");
+            return v.asDouble();
+        }
+
+        Fields object(String key, boolean required) {
+            JsonNode v = node.get(key);
+            if (v == null || !v.isObject()) {
+                throw v == null ? missing(key) : fail(key, "must be an object");
+            }
+            return new Fields(v, qualified(key), where);
+        }
+
+        List<String> strings(String key) {
+            JsonNode v = node.get(key);
+            if (v == null) throw missing(key);
+            if (!v.isArray()) throw fail(key, "must be an array of strings");
+            List<String> out = new ArrayList<>();
+            for (JsonNode s : v) {
+                if (!s.isTextual()) throw fail(key, "must be an array of strings");
+                out.add(s.asText());
+            }
+            return out;
+        }
+    }
+
+    // ---------------------------------------------------------------- vocab.txt
+
+    private static TextVectorizer parseVocabulary(byte[] bytes, String where) {
+        String content = utf8(bytes, where, VOCAB);
+        if (content.endsWith("\n")) content = content.substring(0, content.length() - 1);
+        try {
+            return TextVectorizer.fromVocabulary(Arrays.asList(content.split("\n", -1)));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(where, VOCAB + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String utf8(byte[] bytes, String where, String entry) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ModelFormatException(where, entry + " is not valid UTF-8");
+        }
+    }
+
+    // ---------------------------------------------------------------- tensors
+
+    private static void checkTensors(Map<String, Safetensors.Entry> found, Map<String, int[]> expected, String where) {
+        for (Map.Entry<String, int[]> e : expected.entrySet()) {
+            Safetensors.Entry t = found.get(e.getKey());
+            if (t == null) {
+                throw new ModelFormatException(where, WEIGHTS + ": missing tensor " + e.getKey() + " " + Arrays.toString(e.getValue())
+                        + " (the architecture in " + CONFIG + " needs " + String.join(", ", expected.keySet()) + ")");
+            }
+            if (!Arrays.equals(t.shape(), e.getValue())) {
+                throw new ModelFormatException(where, WEIGHTS + ": tensor " + e.getKey() + " has shape " + Arrays.toString(t.shape())
+                        + " but the architecture in " + CONFIG + " needs " + Arrays.toString(e.getValue()));
+            }
+        }
+        for (String name : found.keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new ModelFormatException(where, WEIGHTS + ": unexpected tensor " + printable(name) + " (the architecture in "
+                        + CONFIG + " needs " + String.join(", ", expected.keySet()) + ")");
+            }
+        }
+    }
+}
