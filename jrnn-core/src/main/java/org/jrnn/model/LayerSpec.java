@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * One layer: {@code type} is a Keras class name (see {@link LayerType}); the other fields are
  * set only where that type takes them: {@code units}, {@code return_sequences} (SimpleRNN, LSTM,
  * GRU), {@code layer} and {@code merge_mode} (Bidirectional: concat|sum|mean|mul), {@code rate}
- * (Dropout), {@code units} (Dense).
+ * (Dropout, SpatialDropout1D), {@code units} (Dense).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)

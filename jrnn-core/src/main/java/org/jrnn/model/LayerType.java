@@ -18,6 +18,7 @@ import org.jrnn.nn.GlobalMaxPooling1D;
 import org.jrnn.nn.Layer;
 import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.nn.SimpleRNN;
+import org.jrnn.nn.SpatialDropout1D;
 
 /**
  * Layer types by their Keras names. Parameter names follow the PyTorch reference model's
@@ -89,6 +90,18 @@ public enum LayerType {
 
         @Override
         void walk(LayerSpec s, Walk w, String at) {
+            rate(s, at);
+        }
+    },
+    SPATIAL_DROPOUT_1D("SpatialDropout1D", Set.of("rate")) {
+        @Override
+        Layer build(LayerSpec s) {
+            return new SpatialDropout1D(s.rate());
+        }
+
+        @Override
+        void walk(LayerSpec s, Walk w, String at) {
+            w.needSequence(this, at);
             rate(s, at);
         }
     },

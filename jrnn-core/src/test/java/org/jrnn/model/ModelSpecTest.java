@@ -87,4 +87,15 @@ class ModelSpecTest {
         ModelSpec badMerge = new ModelSpec(8, true, List.of(LayerSpec.bidirectional(LayerSpec.rnn("GRU", 4, false), "max")));
         assertThatThrownBy(() -> badMerge.paramShapes(10, 2)).hasMessageContaining("layers[0]: unknown merge_mode 'max'");
     }
+
+    @Test
+    void spatialDropoutSitsOnSequencesAndKeepsTheirWidth() {
+        ModelSpec spec = new ModelSpec(8, true, List.of(new LayerSpec("SpatialDropout1D", null, null, null, null, 0.2),
+                LayerSpec.rnn("LSTM", 4, false)));
+        assertThat(spec.paramShapes(10, 2).get("rnn.weight_ih_l0")).containsExactly(16, 8);
+        assertThat(spec.build(10, 2, 1).layers().get(0)).hasToString("SpatialDropout1D(0.2)");
+        ModelSpec after = new ModelSpec(8, true, List.of(LayerSpec.rnn("LSTM", 4, false),
+                new LayerSpec("SpatialDropout1D", null, null, null, null, 0.2)));
+        assertThatThrownBy(() -> after.paramShapes(10, 2)).hasMessageStartingWith("layers[1]: SpatialDropout1D expects a sequence input");
+    }
 }
