@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The package order of docs/ARCHITECTURE.md, enforced on the compiled classes (imports, fully
  * qualified names, signatures, annotations: every reference in the bytecode, via ArchUnit):
- * serve/eval → train → io → model → nn → kernels, with optim under train and text/data beside.
+ * serve/eval → train → io → model → nn → kernels, with optim under train, text/data beside, and
+ * files (the atomic writer) and errors under everything that writes or fails on input.
  * A package may use only the packages listed for it; the CLI module sits above all of them.
  */
 class ArchitectureTest {
@@ -25,16 +26,17 @@ class ArchitectureTest {
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("", Set.of()),
             Map.entry("errors", Set.of()),
+            Map.entry("files", Set.of()),
             Map.entry("kernels", Set.of()),
             Map.entry("nn", Set.of("kernels")),
             Map.entry("optim", Set.of("nn", "kernels")),
             Map.entry("model", Set.of("nn", "errors")),
-            Map.entry("data", Set.of("errors")),
-            Map.entry("text", Set.of("data", "errors")),
-            Map.entry("io", Set.of("", "model", "nn", "kernels", "text", "data", "errors")),
-            Map.entry("train", Set.of("", "io", "model", "optim", "nn", "kernels", "text", "data", "errors")),
-            Map.entry("eval", Set.of("", "io", "model", "nn", "kernels", "text", "data", "errors")),
-            Map.entry("serve", Set.of("", "eval", "io", "model", "nn", "kernels", "text", "data", "errors")));
+            Map.entry("data", Set.of("files", "errors")),
+            Map.entry("text", Set.of("data", "files", "errors")),
+            Map.entry("io", Set.of("", "model", "nn", "kernels", "text", "data", "files", "errors")),
+            Map.entry("train", Set.of("", "io", "model", "optim", "nn", "kernels", "text", "data", "files", "errors")),
+            Map.entry("eval", Set.of("", "io", "model", "nn", "kernels", "text", "data", "files", "errors")),
+            Map.entry("serve", Set.of("", "eval", "io", "model", "nn", "kernels", "text", "data", "files", "errors")));
 
     static String jrnnPackage(JavaClass c) {
         String p = c.getPackageName();

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.jrnn.io.AtomicFiles;
+import org.jrnn.files.AtomicFiles;
 import org.jrnn.nn.Sequential;
 import org.jrnn.train.Benchmark;
 import org.jrnn.model.ModelSpec;

@@ -15,7 +15,7 @@ import org.jrnn.data.Example;
 import org.jrnn.eval.EvaluationReport;
 import org.jrnn.eval.Evaluator;
 import org.jrnn.plot.Plots;
-import org.jrnn.io.AtomicFiles;
+import org.jrnn.files.AtomicFiles;
 import org.jrnn.io.ModelFile;
 import org.jrnn.io.SavedModel;
 import picocli.CommandLine.Command;

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.jrnn.io.AtomicFiles;
+import org.jrnn.files.AtomicFiles;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.WordVectors;
 import org.jrnn.model.EpochMetrics;

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.jrnn.eval.EvaluationReport;
-import org.jrnn.io.AtomicFiles;
+import org.jrnn.files.AtomicFiles;
 import org.jrnn.model.EpochMetrics;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;

@@ -1,5 +1,5 @@
 // The .jrnn model file (docs/FORMAT.md): one zip holding config.json, vocab.txt and weights.safetensors.
-// Saving streams to a temp file in the same folder and renames it. Loading trusts nothing: it never
+// Saving streams through files.AtomicFiles (temp file, force, rename). Loading trusts nothing: it never
 // extracts to disk, never runs code, reads each entry with a size cap, checks every name, size, CRC,
 // shape, offset and value, and turns each failure into a one-line ModelFormatException naming the file.
 // Loading is not lenient on purpose (tribuo serializationValidationTest; llm.c's magic + version check).
@@ -36,6 +36,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.jrnn.data.TextField;
+import org.jrnn.files.AtomicFiles;
 import org.jrnn.nn.Param;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.TextVectorizer;
@@ -86,7 +87,7 @@ public final class ModelFile {
             }
         }
         byte[] config = JSON.writeValueAsBytes(configJson(m));
-        byte[] vocab = (String.join("\n", m.vectorizer().vocabulary()) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] vocab = m.vectorizer().vocabularyFileBytes();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt"); // what Hugging Face tools expect of a PyTorch state dict
         meta.put("producer", m.producer() != null ? m.producer() : SavedModel.producerName());
@@ -487,9 +488,8 @@ public final class ModelFile {
 
     private static TextVectorizer parseVocabulary(byte[] bytes, String where) {
         String content = utf8(bytes, where, VOCAB);
-        if (content.endsWith("\n")) content = content.substring(0, content.length() - 1);
         try {
-            return TextVectorizer.fromVocabulary(Arrays.asList(content.split("\n", -1)));
+            return TextVectorizer.parseVocabularyFile(content);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(where, VOCAB + ": " + e.getMessage(), e);
         }

@@ -5,11 +5,12 @@
 package org.jrnn.text;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.files.AtomicFiles;
 
 /**
  * A fixed vocabulary plus the text-to-ids mapping. Index {@value #PAD_INDEX} is the padding token {@code ""},
@@ -242,38 +244,52 @@ public final class TextVectorizer {
     // ---------------------------------------------------------------- files
 
     /**
-     * Writes one token per line in UTF-8, line 1 being index 0 (the empty padding token), with a trailing
-     * newline: the same bytes as the anchor's {@code --dump-vocab}. Writes a temporary file in the same
-     * directory and renames it, so a reader never sees a half-written vocabulary.
+     * The vocabulary file, the one format {@code jrnn vocab --out} writes and a model's {@code vocab.txt} holds:
+     * one token per line in UTF-8, line 1 being index 0 (the empty padding token), with a trailing newline. The
+     * same bytes as the anchor's {@code --dump-vocab} and Keras {@code get_vocabulary()} written one per line.
      */
-    public void writeVocabulary(Path file) throws IOException {
-        byte[] bytes = (String.join("\n", vocabulary) + "\n").getBytes(StandardCharsets.UTF_8);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString() + ".", ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    public byte[] vocabularyFileBytes() {
+        return (String.join("\n", vocabulary) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /**
-     * Reads a file written by {@link #writeVocabulary} (a missing final newline is accepted).
+     * Parses the content of a vocabulary file (see {@link #vocabularyFileBytes}); a missing final newline is
+     * accepted.
      *
-     * @throws IllegalArgumentException if the content is not a valid vocabulary; the message names the file
+     * @throws IllegalArgumentException if the content is not a valid vocabulary; the message names the entry
      */
-    public static TextVectorizer readVocabulary(Path file) throws IOException {
-        String content = Files.readString(file, StandardCharsets.UTF_8); // throws on malformed UTF-8
+    public static TextVectorizer parseVocabularyFile(String content) {
         if (content.endsWith("\n")) {
             content = content.substring(0, content.length() - 1);
         }
+        return fromVocabulary(Arrays.asList(content.split("\n", -1)));
+    }
+
+    /**
+     * Writes {@link #vocabularyFileBytes} atomically ({@link AtomicFiles}): a reader never sees a half-written
+     * vocabulary, and a failed write leaves the previous file.
+     */
+    public void writeVocabulary(Path file) throws IOException {
+        AtomicFiles.write(file, vocabularyFileBytes());
+    }
+
+    /**
+     * Reads a file written by {@link #writeVocabulary}.
+     *
+     * @throws IllegalArgumentException if the content is not valid UTF-8 or not a valid vocabulary; the message
+     *     names the file
+     */
+    public static TextVectorizer readVocabulary(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String content;
         try {
-            return fromVocabulary(Arrays.asList(content.split("\n", -1)));
+            content = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not valid UTF-8", e);
+        }
+        try {
+            return parseVocabularyFile(content);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

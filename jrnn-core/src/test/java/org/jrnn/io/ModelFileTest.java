@@ -66,6 +66,36 @@ class ModelFileTest {
     }
 
     @Test
+    void aFullDiskLeavesThePreviousModelAndNoTempFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("model.jrnn");
+        ModelFile.save(f, TestModels.tiny(5));
+        byte[] before = Files.readAllBytes(f);
+        org.jrnn.files.AtomicFiles.installStreamWrapper(org.jrnn.testing.FailingDisk.fullAfter(before.length / 2));
+        try {
+            assertThatThrownBy(() -> ModelFile.save(f, TestModels.tiny(6)))
+                    .isExactlyInstanceOf(java.io.IOException.class)
+                    .hasMessage("writing " + f + ": " + org.jrnn.testing.FailingDisk.ENOSPC);
+        } finally {
+            org.jrnn.files.AtomicFiles.installStreamWrapper(null);
+        }
+        assertThat(Files.readAllBytes(f)).isEqualTo(before);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).containsExactly(f);
+        }
+    }
+
+    @Test
+    void theVocabularyEntryIsTheVocabularyFile(@TempDir Path dir) throws Exception {
+        // One format, one implementation: vocab.txt inside a model holds the bytes `jrnn vocab --out` writes.
+        SavedModel m = TestModels.tiny(5);
+        Path f = dir.resolve("m.jrnn");
+        ModelFile.save(f, m);
+        Path vocab = dir.resolve("vocab.txt");
+        m.vectorizer().writeVocabulary(vocab);
+        assertThat(TestModels.entries(f).get(ModelFile.VOCAB)).isEqualTo(Files.readAllBytes(vocab));
+    }
+
+    @Test
     void aModelThatCannotBeLoadedIsNeverWritten(@TempDir Path dir) throws Exception {
         SavedModel m = TestModels.tiny(5);
         m.model().stateDict().get("rnn.weight_hh_l0").data[3] = Float.NaN;

@@ -166,6 +166,34 @@ class TextVectorizerTest {
                 .hasMessage(file + ": vocabulary entry 0 must be \"\" (padding), received: \"the\"");
     }
 
+    @Test
+    void readVocabularyNamesTheFileOnInvalidUtf8(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("latin1.txt");
+        Files.write(file, new byte[] {'\n', '[', 'U', 'N', 'K', ']', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'});
+        assertThatThrownBy(() -> TextVectorizer.readVocabulary(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(file + ": not valid UTF-8");
+    }
+
+    @Test
+    void aFullDiskLeavesThePreviousVocabulary(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("vocab.txt");
+        TextVectorizer.fromVocabulary(List.of("", "[UNK]", "old")).writeVocabulary(file);
+        TextVectorizer big = TextVectorizer.adapt(List.of("a b c d e f g h i j k l m n o p"), 100, TieOrder.FIRST_APPEARANCE);
+        org.jrnn.files.AtomicFiles.installStreamWrapper(org.jrnn.testing.FailingDisk.fullAfter(10));
+        try {
+            assertThatThrownBy(() -> big.writeVocabulary(file))
+                    .isExactlyInstanceOf(IOException.class)
+                    .hasMessage("writing " + file + ": " + org.jrnn.testing.FailingDisk.ENOSPC);
+        } finally {
+            org.jrnn.files.AtomicFiles.installStreamWrapper(null);
+        }
+        assertThat(Files.readString(file)).isEqualTo("\n[UNK]\nold\n");
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactly(file);
+        }
+    }
+
     // ------------------------------------------------------------ identity with the PyTorch anchor
 
     @Test
