@@ -70,7 +70,8 @@ public final class Main implements Runnable {
     }
 
     static boolean isBadInput(Throwable ex) {
-        return ex instanceof DataFormatException || ex instanceof IllegalArgumentException
+        return ex instanceof org.jrnn.errors.UserInputException
+                || ex instanceof DataFormatException || ex instanceof IllegalArgumentException
                 || ex instanceof java.nio.file.NoSuchFileException || ex instanceof java.io.FileNotFoundException
                 || ex instanceof java.nio.file.AccessDeniedException || ex instanceof java.io.UncheckedIOException
                 || ex instanceof org.jrnn.train.TrainingDivergedException || ex instanceof org.jrnn.data.DownloadException;

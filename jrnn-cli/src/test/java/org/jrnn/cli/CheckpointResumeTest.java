@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jrnn.files.AtomicFiles;
 import org.jrnn.io.ModelFile;
 import org.jrnn.nn.Param;
 import org.jrnn.train.Checkpoint;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Training that survives a crash: a run killed with SIGKILL, or halted half-way through a
  * checkpoint write, then resumed with --resume, ends with exactly the weights of an
- * uninterrupted run (same seed, same threads). The crashing runs are separate JVMs.
+ * uninterrupted run (same seed, same threads). The crashing runs are separate JVMs; the halt
+ * mid-write comes from {@link CrashDuringCheckpointWrite}, a test main class.
  */
 class CheckpointResumeTest {
     static final List<String> TRAIN = List.of("train", "--max-train-samples", "900", "--epochs", "2", "--threads", "2",
@@ -31,7 +33,11 @@ class CheckpointResumeTest {
         return a;
     }
 
-    static Process launch(List<String> args, String... jvmProps) throws Exception {
+    static Process launch(List<String> args) throws Exception {
+        return launch(Main.class, args);
+    }
+
+    static Process launch(Class<?> main, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-modules");
@@ -40,10 +46,9 @@ class CheckpointResumeTest {
         for (String k : List.of("jrnn.simd", "jrnn.vectorBits")) {
             if (System.getProperty(k) != null) cmd.add("-D" + k + "=" + System.getProperty(k));
         }
-        cmd.addAll(List.of(jvmProps));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
@@ -86,19 +91,26 @@ class CheckpointResumeTest {
         assertSameWeights(ref, resumed);
     }
 
+    /** Bytes the torn checkpoint write gets to disk: a part of a checkpoint of this run, which has about 2.4 MB. */
+    static final long TORN_BYTES = 100_000;
+
     @Test
     void crashDuringCheckpointWriteKeepsThePreviousOne(@TempDir Path dir) throws Exception {
         Path ref = uninterrupted(dir);
         Path ck = dir.resolve("ck");
-        Process p = launch(args(ck, dir.resolve("never.jrnn")), "-Djrnn.test.haltDuringCheckpoint=3");
+        List<String> crash = new ArrayList<>(List.of("3", String.valueOf(TORN_BYTES)));
+        crash.addAll(args(ck, dir.resolve("never.jrnn")));
+        Process p = launch(CrashDuringCheckpointWrite.class, crash);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isEqualTo(137);
-        assertThat(ck.resolve("checkpoint.bin.tmp")).exists();             // the torn write
-        assertThat(Files.size(Checkpoint.file(ck))).isPositive();           // checkpoint 2, whole
+        assertThat(p.exitValue()).isEqualTo(CrashDuringCheckpointWrite.EXIT);
+        List<Path> torn = AtomicFiles.leftovers(Checkpoint.file(ck));
+        assertThat(torn).singleElement().satisfies(t -> assertThat(Files.size(t)).isEqualTo(TORN_BYTES)); // the torn write
+        assertThat(Files.size(Checkpoint.file(ck))).isGreaterThan(TORN_BYTES);                         // checkpoint 2
         Path resumed = dir.resolve("resumed.jrnn");
         CliTest.Run r = CliTest.run(args(ck, resumed, "--resume").toArray(String[]::new));
         assertThat(r.code()).as(r.err()).isZero();
         assertSameWeights(ref, resumed);
+        assertThat(AtomicFiles.leftovers(Checkpoint.file(ck))).as("the resumed run removes the torn write").isEmpty();
     }
 
     @Test

@@ -1,47 +1,54 @@
+// Training checkpoints (docs/FORMAT.md, "Checkpoints"): magic "JRNNCKPT", int32 version, int32 header length,
+// a UTF-8 JSON header, then float32 tensors. Written through files.AtomicFiles, so a crash leaves the previous
+// checkpoint whole. Read like a model file: no length in the file is trusted; every header field is checked
+// for type and range and the file's size against the header before anything is allocated or overwritten.
 package org.jrnn.train;
 
-import org.jrnn.model.EpochMetrics;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
+import org.jrnn.files.AtomicFiles;
+import org.jrnn.model.EpochMetrics;
 import org.jrnn.nn.Param;
 import org.jrnn.optim.Adam;
 
 /**
- * A training checkpoint: one file {@code checkpoint.bin} in the checkpoint folder holding the
- * loop position ({@link TrainingState}), every weight, Adam's moments and step count, and a
- * fingerprint of the run's settings. Layout: magic "JRNNCKPT", int32 version, int32 header
- * length, UTF-8 JSON header, then float32 little-endian tensors in header order.
+ * A training checkpoint: one file {@code checkpoint.bin} in the checkpoint folder holding the loop position
+ * ({@link TrainingState}), every weight, Adam's moments and step count, and a fingerprint of the run's
+ * settings. Layout: magic "JRNNCKPT", int32 little-endian version, int32 little-endian header length, UTF-8
+ * JSON header, then float32 little-endian tensors in header order: per parameter its weights, Adam's m and v,
+ * and early stopping's best weights when the run keeps them.
  *
- * <p>Written to a temp file, forced to disk, then renamed over the previous checkpoint, so a
- * crash at any moment (kill -9 included) leaves either the old or the new checkpoint whole.
+ * <p>Written with {@link AtomicFiles}: a temp file forced to disk, then renamed over the previous checkpoint,
+ * so a crash at any moment (kill -9 included) leaves either the old or the new checkpoint whole.
  */
 public final class Checkpoint {
     static final String FILE = "checkpoint.bin";
     private static final byte[] MAGIC = "JRNNCKPT".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
+    /** Magic, version and header length. */
+    private static final int PREFIX = MAGIC.length + 8;
     private static final int MAX_HEADER = 64 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Test hook: halt the JVM half-way through writing the n-th checkpoint (simulated crash). */
-    private static final int HALT_DURING_WRITE = Integer.getInteger("jrnn.test.haltDuringCheckpoint", 0);
-    private static int writes;
+    private static final String[] KINDS = {"param", "m", "v", "best"};
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Checkpoint() {}
 
@@ -53,8 +60,16 @@ public final class Checkpoint {
         return Files.isRegularFile(file(dir));
     }
 
+    /**
+     * Writes the checkpoint atomically. Temp files of writes a crash interrupted are removed first: the folder
+     * belongs to this run.
+     *
+     * @throws IOException naming the file, with the disk's error as cause; the previous checkpoint is intact
+     */
     public static void write(Path dir, String fingerprint, TrainingState st, List<Param> params, Adam adam) throws IOException {
-        Files.createDirectories(dir);
+        Path file = file(dir);
+        for (Path torn : AtomicFiles.leftovers(file)) Files.deleteIfExists(torn);
+        int kinds = st.best != null ? 4 : 3;
         ObjectNode h = JSON.createObjectNode();
         h.put("fingerprint", fingerprint);
         h.put("epoch", st.epoch).put("batch", st.batch).put("step", st.step);
@@ -64,146 +79,232 @@ public final class Checkpoint {
         ArrayNode hist = h.putArray("history");
         for (EpochMetrics m : st.history) hist.add(JSON.valueToTree(m));
         ArrayNode tensors = h.putArray("tensors");
-        long floats = 0;
         for (Param p : params) {
-            for (String kind : kinds(st)) {
-                tensors.addObject().put("name", p.name()).put("kind", kind).put("length", p.size());
-                floats += p.size();
-            }
+            for (int k = 0; k < kinds; k++) tensors.addObject().put("name", p.name()).put("kind", KINDS[k]).put("length", p.size());
         }
         byte[] header = JSON.writeValueAsBytes(h);
-        Path tmp = dir.resolve(FILE + ".tmp");
-        boolean halt = HALT_DURING_WRITE > 0 && ++writes == HALT_DURING_WRITE;
-        long halfway = (MAGIC.length + 8 + header.length + floats * 4) / 2;
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-             OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-            ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 8).order(ByteOrder.LITTLE_ENDIAN);
-            head.put(MAGIC).putInt(VERSION).putInt(header.length);
-            out.write(head.array());
+        AtomicFiles.write(file, out -> {
+            out.write(ByteBuffer.allocate(PREFIX).order(ByteOrder.LITTLE_ENDIAN).put(MAGIC).putInt(VERSION).putInt(header.length).array());
             out.write(header);
-            long written = MAGIC.length + 8 + header.length;
             ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            int i = 0;
-            for (Param p : params) {
-                for (String kind : kinds(st)) {
-                    float[] a = tensor(p, kind, st, params, adam, i);
-                    for (float v : a) {
-                        if (!buf.hasRemaining()) {
-                            out.write(buf.array(), 0, buf.position());
-                            written += buf.position();
-                            buf.clear();
-                            if (halt && written >= halfway) {
-                                out.flush();
-                                Runtime.getRuntime().halt(137);
-                            }
-                        }
+            for (int i = 0; i < params.size(); i++) {
+                for (int k = 0; k < kinds; k++) {
+                    for (float v : tensor(params.get(i), k, st, adam, i)) {
+                        if (!buf.hasRemaining()) flush(buf, out);
                         buf.putFloat(v);
                     }
                 }
-                i++;
             }
-            out.write(buf.array(), 0, buf.position());
-            out.flush();
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file(dir), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file(dir), StandardCopyOption.REPLACE_EXISTING);
-        }
+            flush(buf, out);
+        });
     }
 
-    private static String[] kinds(TrainingState st) {
-        return st.best != null ? new String[] {"param", "m", "v", "best"} : new String[] {"param", "m", "v"};
+    private static void flush(ByteBuffer buf, OutputStream out) throws IOException {
+        out.write(buf.array(), 0, buf.position());
+        buf.clear();
     }
 
-    private static float[] tensor(Param p, String kind, TrainingState st, List<Param> params, Adam adam, int index) {
+    /** The array behind tensor {@code KINDS[kind]} of parameter {@code index}. */
+    private static float[] tensor(Param p, int kind, TrainingState st, Adam adam, int index) {
         return switch (kind) {
-            case "param" -> p.data;
-            case "m" -> adam.moments(p)[0];
-            case "v" -> adam.moments(p)[1];
+            case 0 -> p.data;
+            case 1 -> adam.moments(p)[0];
+            case 2 -> adam.moments(p)[1];
             default -> st.best[index];
         };
     }
 
     /**
-     * Restores weights, Adam state and the loop position from dir; checks the fingerprint so a
-     * checkpoint of another run is never continued by mistake.
+     * Restores weights, Adam state and the loop position from dir; checks the fingerprint so a checkpoint of
+     * another run is never continued by mistake. Nothing is overwritten until the whole header has been
+     * checked against the model and the file's size.
+     *
+     * @throws CheckpointFormatException for any problem with the file, naming it
+     * @throws IOException for failures of the disk itself
      */
     public static TrainingState read(Path dir, String fingerprint, List<Param> params, Adam adam) throws IOException {
         Path f = file(dir);
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
-            DataInputStream d = new DataInputStream(in);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
+             DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16))) {
+            long size = ch.size();
+            if (size < PREFIX) throw bad(f, "truncated: " + size + " bytes, shorter than the " + PREFIX + "-byte start of a checkpoint");
             byte[] magic = new byte[MAGIC.length];
-            d.readFully(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC)) throw bad(f, "not a jrnn checkpoint");
-            ByteBuffer ints = ByteBuffer.wrap(d.readNBytes(8)).order(ByteOrder.LITTLE_ENDIAN);
-            if (ints.remaining() < 8) throw bad(f, "truncated");
+            in.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) throw bad(f, "not a jrnn checkpoint (it does not start with JRNNCKPT)");
+            ByteBuffer ints = ByteBuffer.wrap(in.readNBytes(8)).order(ByteOrder.LITTLE_ENDIAN);
             int version = ints.getInt();
             if (version != VERSION) throw bad(f, "checkpoint version " + version + ", this jrnn reads version " + VERSION);
             int len = ints.getInt();
-            if (len < 2 || len > MAX_HEADER || len > Files.size(f)) throw bad(f, "bad header length " + len);
-            JsonNode h = JSON.readTree(d.readNBytes(len));
-            if (!fingerprint.equals(h.path("fingerprint").asText())) {
+            if (len < 2 || len > MAX_HEADER) throw bad(f, "header length " + len + " is outside 2.." + MAX_HEADER);
+            if (len > size - PREFIX) {
+                throw bad(f, "header length " + len + " runs past the end of the file (" + size + " bytes): truncated");
+            }
+            Fields h = new Fields(parseHeader(in.readNBytes(len), f), "", f);
+
+            String theirs = h.text("fingerprint");
+            if (!fingerprint.equals(theirs)) {
                 throw bad(f, "it belongs to a run with other settings; use the same preset, data, seed, batch size, threads "
-                        + "and options, or another --checkpoint-dir (checkpoint: " + h.path("fingerprint").asText() + ")");
+                        + "and options, or another --checkpoint-dir (checkpoint: " + theirs + ")");
             }
             TrainingState st = new TrainingState();
-            st.epoch = h.get("epoch").asInt();
-            st.batch = h.get("batch").asInt();
-            st.step = h.get("step").asLong();
-            st.lossSum = h.get("loss_sum").asDouble();
-            st.correct = h.get("correct").asLong();
-            st.seen = h.get("seen").asLong();
-            st.tokens = h.get("tokens").asLong();
-            st.epochSeconds = h.get("epoch_seconds").asDouble();
-            st.bestLoss = h.get("best_loss").asDouble();
-            st.bestEpoch = h.get("best_epoch").asInt();
-            st.stopped = h.get("stopped").asBoolean();
-            for (JsonNode m : h.get("history")) st.history.add(JSON.treeToValue(m, EpochMetrics.class));
-            boolean hasBest = false;
-            JsonNode tensors = h.get("tensors");
-            for (JsonNode t : tensors) hasBest |= "best".equals(t.get("kind").asText());
-            if (tensors.size() != params.size() * (hasBest ? 4 : 3)) throw bad(f, "holds " + tensors.size() + " tensors for " + params.size() + " parameters");
-            if (hasBest) st.best = new float[params.size()][];
-            int ti = 0;
+            st.epoch = (int) h.integer("epoch", 0, Integer.MAX_VALUE);
+            st.batch = (int) h.integer("batch", 0, Integer.MAX_VALUE);
+            st.step = h.integer("step", 0, Long.MAX_VALUE);
+            st.lossSum = h.number("loss_sum");
+            st.correct = h.integer("correct", 0, Long.MAX_VALUE);
+            st.seen = h.integer("seen", 0, Long.MAX_VALUE);
+            st.tokens = h.integer("tokens", 0, Long.MAX_VALUE);
+            st.epochSeconds = h.number("epoch_seconds");
+            st.bestLoss = h.number("best_loss");
+            st.bestEpoch = (int) h.integer("best_epoch", 0, Integer.MAX_VALUE);
+            st.stopped = h.bool("stopped");
+            long adamIterations = h.integer("adam_iterations", 0, Long.MAX_VALUE);
+            JsonNode history = h.array("history");
+            for (int i = 0; i < history.size(); i++) st.history.add(h.element("history", i).epochMetrics());
+
+            int kinds = checkTensors(h, params, len, size);
+            if (kinds == 4) st.best = new float[params.size()][];
             for (int i = 0; i < params.size(); i++) {
                 Param p = params.get(i);
-                for (String kind : hasBest ? new String[] {"param", "m", "v", "best"} : new String[] {"param", "m", "v"}) {
-                    JsonNode t = tensors.get(ti++);
-                    if (!p.name().equals(t.get("name").asText()) || !kind.equals(t.get("kind").asText()) || t.get("length").asInt() != p.size()) {
-                        throw bad(f, "tensor " + t + " does not match parameter " + p);
-                    }
-                    float[] target = switch (kind) {
-                        case "param" -> p.data;
-                        case "m" -> adam.moments(p)[0];
-                        case "v" -> adam.moments(p)[1];
-                        default -> st.best[i] = new float[p.size()];
-                    };
-                    readFloats(d, target, f);
+                for (int k = 0; k < kinds; k++) {
+                    if (k == 3) st.best[i] = new float[p.size()]; // sizes of the model, checked against the file above
+                    readFloats(in, tensor(p, k, st, adam, i));
                 }
             }
-            adam.setIterations(h.get("adam_iterations").asLong());
+            adam.setIterations(adamIterations);
             return st;
         } catch (EOFException e) {
-            throw bad(f, "truncated");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | NullPointerException e) {
-            throw bad(f, "unreadable header");
+            throw bad(f, "truncated while reading (was it written to while jrnn read it?)");
         }
     }
 
-    private static void readFloats(DataInputStream d, float[] target, Path f) throws IOException {
-        byte[] bytes = new byte[1 << 16];
+    /**
+     * Checks the tensor list against the model (count, order, names, kinds, lengths) and the file's size against
+     * the sum of the lengths, and returns the kinds per parameter: 3, or 4 with early stopping's best weights.
+     */
+    private static int checkTensors(Fields h, List<Param> params, int headerLength, long size) {
+        JsonNode tensors = h.array("tensors");
+        int n = tensors.size();
+        int kinds = n == params.size() * 4 ? 4 : 3;
+        if (n != params.size() * kinds) {
+            throw h.fail("tensors", "lists " + n + " tensors, but a checkpoint of this model holds " + params.size() * 3
+                    + " (weights, Adam m and v of " + params.size() + " parameters) or " + params.size() * 4 + " (with best weights)");
+        }
+        long floats = 0;
+        for (int j = 0; j < n; j++) {
+            Param p = params.get(j / kinds);
+            String kind = KINDS[j % kinds];
+            Fields t = h.element("tensors", j);
+            String name = t.text("name");
+            String theirKind = t.text("kind");
+            long length = t.integer("length", 0, Integer.MAX_VALUE);
+            if (!p.name().equals(name) || !kind.equals(theirKind) || length != p.size()) {
+                throw h.fail("tensors[" + j + "]", "is " + name + " (" + theirKind + ", " + length + " values) where the model needs "
+                        + p.name() + " (" + kind + ", " + p.size() + " values)");
+            }
+            floats += length;
+        }
+        long expected = PREFIX + (long) headerLength + floats * Float.BYTES;
+        if (size < expected) throw bad(h.file, "truncated: " + size + " bytes, the header describes " + expected);
+        if (size > expected) throw bad(h.file, (size - expected) + " bytes after the last tensor (the header describes " + expected + ")");
+        return kinds;
+    }
+
+    private static JsonNode parseHeader(byte[] bytes, Path f) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw bad(f, "the header is not valid JSON (" + why + ")");
+        }
+        if (root == null || !root.isObject()) throw bad(f, "the header is not a JSON object");
+        return root;
+    }
+
+    private static void readFloats(DataInputStream in, float[] target) throws IOException {
+        byte[] bytes = new byte[Math.min(1 << 16, target.length * Float.BYTES)];
         int i = 0;
         while (i < target.length) {
-            int n = Math.min(bytes.length, (target.length - i) * 4);
-            d.readFully(bytes, 0, n);
+            int n = Math.min(bytes.length, (target.length - i) * Float.BYTES);
+            in.readFully(bytes, 0, n);
             ByteBuffer b = ByteBuffer.wrap(bytes, 0, n).order(ByteOrder.LITTLE_ENDIAN);
             while (b.hasRemaining()) target[i++] = b.getFloat();
         }
     }
 
-    private static IllegalArgumentException bad(Path f, String why) {
-        return new IllegalArgumentException(f + ": cannot resume: " + why);
+    private static CheckpointFormatException bad(Path f, String why) {
+        return new CheckpointFormatException(f, why);
+    }
+
+    /** Typed, required access to one JSON object of the header; errors name the key path ("history[2].loss"). */
+    private record Fields(JsonNode node, String path, Path file) {
+        private String qualified(String key) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+
+        CheckpointFormatException fail(String key, String problem) {
+            return bad(file, "header field " + qualified(key) + " " + problem);
+        }
+
+        private JsonNode get(String key) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) throw bad(file, "the header lacks " + qualified(key));
+            return v;
+        }
+
+        String text(String key) {
+            JsonNode v = get(key);
+            if (!v.isTextual()) throw fail(key, "must be a string");
+            return v.asText();
+        }
+
+        long integer(String key, long min, long max) {
+            JsonNode v = get(key);
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) throw fail(key, "must be an integer");
+            long x = v.asLong();
+            if (x < min || x > max) throw fail(key, "is " + x + ", expected " + min + ".." + max);
+            return x;
+        }
+
+        /** A number; Jackson writes NaN and the infinities as the strings "NaN", "Infinity", "-Infinity". */
+        double number(String key) {
+            JsonNode v = get(key);
+            if (v.isNumber()) return v.asDouble();
+            if (v.isTextual()) {
+                switch (v.asText()) {
+                    case "NaN": return Double.NaN;
+                    case "Infinity": return Double.POSITIVE_INFINITY;
+                    case "-Infinity": return Double.NEGATIVE_INFINITY;
+                    default: break;
+                }
+            }
+            throw fail(key, "must be a number");
+        }
+
+        boolean bool(String key) {
+            JsonNode v = get(key);
+            if (!v.isBoolean()) throw fail(key, "must be true or false");
+            return v.asBoolean();
+        }
+
+        JsonNode array(String key) {
+            JsonNode v = get(key);
+            if (!v.isArray()) throw fail(key, "must be an array");
+            return v;
+        }
+
+        Fields element(String key, int i) {
+            JsonNode v = node.get(key).get(i);
+            if (!v.isObject()) throw fail(key + "[" + i + "]", "must be an object");
+            return new Fields(v, qualified(key + "[" + i + "]"), file);
+        }
+
+        /** One history row as {@code JSON.valueToTree(EpochMetrics)} writes it. */
+        EpochMetrics epochMetrics() {
+            return new EpochMetrics((int) integer("epoch", 0, Integer.MAX_VALUE), number("loss"), number("accuracy"),
+                    number("valLoss"), number("valAccuracy"), number("seconds"),
+                    integer("realTokens", 0, Long.MAX_VALUE), integer("samples", 0, Long.MAX_VALUE));
+        }
     }
 }

@@ -167,7 +167,7 @@ public final class TrainJob {
                     try {
                         Checkpoint.write(ck.dir(), fp, st, params, adam);
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(ck.dir() + ": cannot write checkpoint: " + e.getMessage(), e);
+                        throw new java.io.UncheckedIOException("cannot write checkpoint: " + e.getMessage(), e); // names the file
                     }
                 };
             }
