@@ -1,11 +1,12 @@
 package org.jrnn.cli;
 
 // The CLI in a child JVM, for what only a real process shows: a small heap (a zip bomb must not reach
-// OutOfMemoryError). The child runs org.jrnn.cli.Main from this JVM's class path, so no jar is needed
-// (mvn verify tests before it shades).
+// OutOfMemoryError) and the locale (text in and out must be UTF-8 under LC_ALL=C too). The child runs
+// org.jrnn.cli.Main from this JVM's class path, so no jar is needed (mvn verify tests before it shades).
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jrnn.io.TestModels;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,5 +71,27 @@ class ProcessTest {
         assertThat(r.code()).as(r.err()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err().strip()).doesNotContain("\n").contains(f + ": ").contains(bomb.expected());
         assertThat(r.out()).isEmpty();
+    }
+
+    static final String TEXT = "Café crème brûlée";
+
+    /**
+     * Under LC_ALL=C, Java 17 writes System.out in ASCII ("Caf? cr?me"); Main must write UTF-8 itself,
+     * without the launcher's -D flags. Standard input is read as UTF-8 in both locales.
+     */
+    @Test
+    void mainWritesUtf8WhateverTheLocale(@TempDir Path dir) throws Exception {
+        Path model = TestModels.saveTiny(dir);
+        byte[] stdin = ("the team wins\n" + TEXT + "\n東京 🚀\r\n").getBytes(StandardCharsets.UTF_8);
+        Result c = run(jrnn(List.of(), "predict", "--model", model.toString()), Map.of("LC_ALL", "C"), stdin, dir);
+        Result utf8 = run(jrnn(List.of(), "predict", "--model", model.toString()), Map.of("LC_ALL", "C.UTF-8"), stdin, dir);
+        assertThat(c.code()).as(c.err()).isZero();
+        assertThat(utf8.code()).as(utf8.err()).isZero();
+        List<String> lines = utf8.outText().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(new ObjectMapper().readTree(lines.get(1)).get("text").asText()).isEqualTo(TEXT);
+        assertThat(new ObjectMapper().readTree(lines.get(2)).get("text").asText()).isEqualTo("東京 🚀");
+        assertThat(c.outText()).isEqualTo(utf8.outText());
+        assertThat(c.out()).isEqualTo(utf8.out());
     }
 }
