@@ -1,7 +1,7 @@
 package org.jrnn.cli;
 
-// The ./jrnn launcher's JVM set-up, run as written: its "UTF-8" block is cut out of the script and
-// run by bash in front of `java -cp <this class path> org.jrnn.cli.Main`, so the test
+// The ./jrnn launcher's JVM set-up, run as written: its "UTF-8" and "heap cap" blocks are cut out of
+// the script and run by bash in front of `java -cp <this class path> org.jrnn.cli.Main`, so the test
 // needs no jar (mvn verify tests before it shades) and never triggers the launcher's build step.
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,14 +45,14 @@ class LauncherTest {
         return null;
     }
 
-    /** bash -c "the launcher's UTF-8 block; exec java $UTF8_OPTS $JRNN_JAVA_OPTS -cp ... Main ARGS [$(cat TEXT_FILE)]". */
+    /** bash -c "the launcher's blocks; exec java $HEAP_OPTS $UTF8_OPTS $JRNN_JAVA_OPTS -cp ... Main ARGS [$(cat TEXT_FILE)]". */
     static ProcessTest.Result viaLauncher(Path dir, Map<String, String> env, byte[] stdin, Path textArg, String... args) throws Exception {
         String script = Files.readString(launcher(), StandardCharsets.UTF_8);
         String bash = bash();
         Assumptions.assumeTrue(bash != null, "no bash");
         // The text goes through a file: bash passes its bytes on untouched, whatever this JVM's own locale.
-        String run = "set -euo pipefail\n" + block(script, "UTF-8 text") + "\n"
-                + "exec \"$JRNN_TEST_JAVA\" $UTF8_OPTS ${JRNN_JAVA_OPTS:-} -cp \"$JRNN_TEST_CP\" org.jrnn.cli.Main \"$@\""
+        String run = "set -euo pipefail\n" + block(script, "heap cap") + "\n" + block(script, "UTF-8 text") + "\n"
+                + "exec \"$JRNN_TEST_JAVA\" $HEAP_OPTS $UTF8_OPTS ${JRNN_JAVA_OPTS:-} -cp \"$JRNN_TEST_CP\" org.jrnn.cli.Main \"$@\""
                 + (textArg != null ? " \"$(cat \"$JRNN_TEST_TEXT\")\"" : "") + "\n";
         List<String> command = new ArrayList<>(List.of(bash, "-c", run, "jrnn"));
         command.addAll(List.of(args));
@@ -96,5 +96,27 @@ class LauncherTest {
         outputs.forEach((how, out) -> assertThat(new String(out, StandardCharsets.UTF_8)).as(how)
                 .isEqualTo(new String(reference, StandardCharsets.UTF_8)));
         outputs.forEach((how, out) -> assertThat(out).as(how).isEqualTo(reference));
+    }
+
+    static long maxHeap(Path dir, Map<String, String> env) throws Exception {
+        String script = Files.readString(launcher(), StandardCharsets.UTF_8);
+        String run = "set -euo pipefail\n" + block(script, "heap cap") + "\nexec \"$JRNN_TEST_JAVA\" $HEAP_OPTS ${JRNN_JAVA_OPTS:-} -XX:+PrintFlagsFinal -version\n";
+        Map<String, String> e = new HashMap<>(env);
+        e.put("JRNN_TEST_JAVA", ProcessTest.JAVA);
+        ProcessTest.Result flags = ProcessTest.run(List.of(bash(), "-c", run), e, new byte[0], dir);
+        Matcher m = Pattern.compile("size_t MaxHeapSize\\s+= (\\d+)").matcher(new String(flags.out(), StandardCharsets.UTF_8));
+        assertThat(m.find()).as(flags.err()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    /** A default heap cap (the JVM's own default is a quarter of RAM), which JRNN_JAVA_OPTS overrides. */
+    @Test
+    void theHeapIsCappedByDefaultAndJrnnJavaOptsOverridesIt(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(bash() != null, "no bash");
+        assertThat(maxHeap(dir, Map.of())).isEqualTo(4L << 30);
+        assertThat(maxHeap(dir, Map.of("JRNN_JAVA_OPTS", "-Xmx1g"))).isEqualTo(1L << 30);
+        // the launcher's own command line: the cap and UTF-8 flags, then JRNN_JAVA_OPTS, so that it wins
+        String exec = Files.readString(launcher(), StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("exec ")).findFirst().orElseThrow();
+        assertThat(exec).containsSubsequence("$HEAP_OPTS", "${JRNN_JAVA_OPTS:-}").containsSubsequence("$UTF8_OPTS", "${JRNN_JAVA_OPTS:-}");
     }
 }
