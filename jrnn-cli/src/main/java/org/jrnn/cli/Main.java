@@ -1,6 +1,10 @@
 package org.jrnn.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import org.jrnn.data.DataFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +38,13 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // Text out is UTF-8 whatever the locale: Java 17 would encode in the locale's charset, so under
+        // LC_ALL=C "é" would print as "?". (Standard input is decoded as UTF-8 where predict reads it;
+        // the ./jrnn launcher makes the JVM decode arguments as UTF-8.)
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+        System.exit(execute(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
     }
 
     /** Runs the CLI in-process (tests use this) and returns the exit code. */

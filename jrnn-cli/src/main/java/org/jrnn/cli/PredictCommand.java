@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Classify texts with a saved model; prints one JSON line per text.",
-                "Texts come from the arguments, else from --input FILE.csv, else one per line on standard input."})
+                "Texts come from the arguments, else from --input FILE.csv, else one per line on standard input "
+                        + "(UTF-8; N lines in, N JSON lines out, in order: an empty or blank line is classified "
+                        + "as it is, like an empty argument \"\")."})
 final class PredictCommand implements Callable<Integer> {
     static final String STDIN = "<stdin>";
 
@@ -97,8 +99,10 @@ final class PredictCommand implements Callable<Integer> {
     static final int MAX_LINE_BYTES = 1 << 20;
 
     /**
-     * One text per line, strict UTF-8, blank lines skipped; each prediction is printed as soon as it
-     * is made. Lines are split on bytes and decoded one by one, so an error names its exact line.
+     * One text per line, strict UTF-8 whatever the locale, a trailing CR dropped; every line is a text,
+     * empty and blank ones too, so line i of the output answers line i of the input (a script can
+     * paste the two side by side). Each prediction is printed as soon as it is made. Lines are split
+     * on bytes and decoded one by one, so an error names its exact line.
      */
     private void readStdin(Classifier c, PrintWriter out) throws IOException {
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -125,10 +129,8 @@ final class PredictCommand implements Callable<Integer> {
                 throw new DataFormatException(STDIN, line, "invalid UTF-8: expected text, one item per line (binary input?)");
             }
             if (s.indexOf('\0') >= 0) throw new DataFormatException(STDIN, line, "NUL byte: expected text, one item per line (binary input?)");
-            if (!s.isBlank()) {
-                print(out, classify(c, List.of(s)).get(0), null);
-                out.flush();
-            }
+            print(out, classify(c, List.of(s)).get(0), null);
+            out.flush();
             if (b < 0) break;
         }
     }

@@ -132,13 +132,37 @@ class ModelCommandsTest {
         CliTest.Run r = withStdin("Stocks fall on Wall Street\n\nThe team wins the cup\r\n", "predict", "--model", model.toString(), "--explain");
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
-        assertThat(lines).hasSize(2); // the blank line is skipped
-        JsonNode p = line(lines.get(1));
+        assertThat(lines).hasSize(3); // the empty line is a text too
+        assertThat(line(lines.get(1)).get("text").asText()).isEmpty();
+        assertThat(line(lines.get(1)).get("explain").size()).isZero();
+        JsonNode p = line(lines.get(2));
         assertThat(p.get("text").asText()).isEqualTo("The team wins the cup");
         assertThat(p.get("explain").size()).isEqualTo(5);
         assertThat(p.get("explain").get(1).get("token").asText()).isEqualTo("team");
         assertThat(p.get("explain").get(1).has("weight")).isTrue();
         assertThat(p.get("top_k").size()).isEqualTo(2);
+    }
+
+    /** N lines in, N lines out, in order: a script can paste input and output side by side. */
+    @Test
+    void predictOnStdinAnswersEveryLineInOrderEmptyAndBlankOnesToo() throws Exception {
+        List<String> texts = List.of("", "Stocks fall on Wall Street", "   ", "", "Café crème brûlée à Zürich", "\t", "Ölpreis 東京 🚀",
+                "last line without a newline");
+        String stdin = texts.get(0) + "\n" + texts.get(1) + "\r\n" + texts.get(2) + "\n" + texts.get(3) + "\r\n" + texts.get(4) + "\n"
+                + texts.get(5) + "\r\n" + texts.get(6) + "\n" + texts.get(7);
+        CliTest.Run r = withStdin(stdin, "predict", "--model", model.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(line(lines.get(i)).get("text").asText()).as("line %d", i + 1).isEqualTo(texts.get(i));
+            // the same answer as the argument form gives
+            CliTest.Run arg = run("predict", "--model", model.toString(), texts.get(i));
+            assertThat(arg.out()).as("line %d", i + 1).isEqualTo(lines.get(i) + System.lineSeparator());
+        }
+        assertThat(withStdin("\n", "predict", "--model", model.toString()).out().lines()).hasSize(1);
+        assertThat(withStdin("\r\n\r\n", "predict", "--model", model.toString()).out().lines()).hasSize(2);
+        assertThat(withStdin("", "predict", "--model", model.toString()).out()).isEmpty(); // no line, no text
     }
 
     @Test

@@ -62,7 +62,13 @@ public final class ModelFile {
     static final long MAX_CONFIG_BYTES = 1L << 20;
     static final long MAX_VOCAB_BYTES = 64L << 20;
     static final long MAX_WEIGHTS_BYTES = 1L << 30;
+    /**
+     * Room for the safetensors header beside the tensor data config.json implies: jrnn's and
+     * from_pytorch.py's headers are a few kB (one line per tensor, two metadata strings).
+     */
+    static final long MAX_WEIGHTS_HEADER_BYTES = 1L << 20;
     private static final List<String> ENTRIES = List.of(CONFIG, VOCAB, WEIGHTS);
+    private static final Map<String, Long> CAPS = Map.of(CONFIG, MAX_CONFIG_BYTES, VOCAB, MAX_VOCAB_BYTES, WEIGHTS, MAX_WEIGHTS_BYTES);
     /** DOS time of 1980-01-01: entries carry no wall-clock time, so equal models give equal bytes. */
     private static final long ENTRY_TIME = 315532800000L;
 
@@ -182,22 +188,27 @@ public final class ModelFile {
         try (ZipFile zip = openZip(file, where)) {
             Map<String, ZipEntry> entries = entries(zip, where);
             Config config = parseConfig(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where);
-            TextVectorizer vectorizer = parseVocabulary(readEntry(zip, entries.get(VOCAB), MAX_VOCAB_BYTES, where), where);
-            if (vectorizer.size() != config.vocabSize) {
-                throw new ModelFormatException(where, VOCAB + " has " + vectorizer.size() + " entries but " + CONFIG
-                        + " says vocab_size " + config.vocabSize);
-            }
-            byte[] weights = readEntry(zip, entries.get(WEIGHTS), MAX_WEIGHTS_BYTES, where);
-            Safetensors.Problems problems = p -> new ModelFormatException(where, WEIGHTS + ": " + p);
-            Safetensors.Header header = Safetensors.parseHeader(weights, problems);
-            // Shapes are compared before the model is built, so a hostile config cannot make us allocate
-            // more than the (capped) file holds.
+            // The architecture says how many bytes of weights there can be; a weights entry declaring more
+            // is refused before anything is inflated (a zip bomb declaring a few MB of its 1 GiB, say).
             Map<String, int[]> expected;
             try {
                 expected = config.architecture.paramShapes(config.vocabSize, config.numClasses);
             } catch (ArchitectureException e) {
                 throw new ModelFormatException(where, CONFIG + ": architecture: " + e.getMessage(), e);
             }
+            long weightsCap = weightsCap(expected, where);
+            checkDeclaredSize(entries.get(WEIGHTS), weightsCap, "more than the architecture in " + CONFIG + " allows (" + weightsCap
+                    + " bytes: 4 per parameter, plus at most " + MAX_WEIGHTS_HEADER_BYTES + " of header)", where);
+            TextVectorizer vectorizer = parseVocabulary(readEntry(zip, entries.get(VOCAB), MAX_VOCAB_BYTES, where), where);
+            if (vectorizer.size() != config.vocabSize) {
+                throw new ModelFormatException(where, VOCAB + " has " + vectorizer.size() + " entries but " + CONFIG
+                        + " says vocab_size " + config.vocabSize);
+            }
+            byte[] weights = readEntry(zip, entries.get(WEIGHTS), weightsCap, where);
+            Safetensors.Problems problems = p -> new ModelFormatException(where, WEIGHTS + ": " + p);
+            Safetensors.Header header = Safetensors.parseHeader(weights, problems);
+            // Shapes are compared before the model is built, so a hostile config cannot make us allocate
+            // more than the (capped) file holds.
             checkTensors(header.byName(), expected, where);
             // The table has validated the architecture, so building it can only fail on a jrnn bug.
             Sequential model = config.architecture.build(config.vocabSize, config.numClasses, 0);
@@ -233,7 +244,7 @@ public final class ModelFile {
         }
     }
 
-    /** Checks the central directory: safe names, no duplicates, exactly the three entries, sizes under the caps. */
+    /** Checks the central directory: safe names, no duplicates, exactly the three entries, declared sizes under the caps. */
     private static Map<String, ZipEntry> entries(ZipFile zip, String where) {
         Map<String, ZipEntry> found = new LinkedHashMap<>();
         int n = 0;
@@ -251,6 +262,7 @@ public final class ModelFile {
                     throw new ModelFormatException(where, "unexpected entry '" + printable(name) + "' (a model holds exactly "
                             + String.join(", ", ENTRIES) + ")");
                 }
+                checkDeclaredSize(e, CAPS.get(name), "over the limit of " + CAPS.get(name), where);
                 found.put(name, e);
             }
         } catch (IllegalArgumentException e) {
@@ -286,29 +298,81 @@ public final class ModelFile {
     }
 
     /**
-     * Reads one entry into memory, never more than {@code cap} bytes whatever the entry declares,
-     * and checks its length and CRC-32 against the central directory.
+     * The largest weights.safetensors the architecture allows: 8 bytes of header length, a header of
+     * at most {@link #MAX_WEIGHTS_HEADER_BYTES}, and 4 bytes per parameter; never over {@link #MAX_WEIGHTS_BYTES}.
      */
-    private static byte[] readEntry(ZipFile zip, ZipEntry e, long cap, String where) throws IOException {
-        String name = e.getName();
-        long declared = e.getSize();
-        if (declared > cap) {
-            throw new ModelFormatException(where, "entry " + name + " declares " + declared + " bytes uncompressed, over the limit of " + cap);
+    static long weightsCap(Map<String, int[]> shapes, String where) {
+        long params = 0;
+        try {
+            for (int[] shape : shapes.values()) {
+                long n = 1;
+                for (int d : shape) n = Math.multiplyExact(n, (long) d);
+                params = Math.addExact(params, n);
+            }
+        } catch (ArithmeticException e) {
+            params = Long.MAX_VALUE;
         }
-        byte[] bytes;
+        long dataCap = MAX_WEIGHTS_BYTES - 8 - MAX_WEIGHTS_HEADER_BYTES;
+        if (params > dataCap / Float.BYTES) {
+            throw new ModelFormatException(where, CONFIG + ": the architecture has " + (params == Long.MAX_VALUE ? "too many" : params)
+                    + " parameters, more than a model file holds (" + WEIGHTS + " is limited to " + MAX_WEIGHTS_BYTES + " bytes)");
+        }
+        return 8 + MAX_WEIGHTS_HEADER_BYTES + params * Float.BYTES;
+    }
+
+    /** Refuses an entry whose central-directory size is unknown or over {@code cap}, before reading it. */
+    private static void checkDeclaredSize(ZipEntry e, long cap, String overWhat, String where) {
+        long declared = e.getSize();
+        if (declared < 0) {
+            // java.util.zip.ZipFile takes sizes from the central directory, which always has one; refuse
+            // rather than read an entry of unknown size.
+            throw new ModelFormatException(where, "entry " + e.getName() + " declares no uncompressed size: the file is corrupted");
+        }
+        if (declared > cap) {
+            throw new ModelFormatException(where, "entry " + e.getName() + " declares " + declared + " bytes uncompressed, " + overWhat);
+        }
+    }
+
+    /**
+     * Reads one entry into memory, inflating at most the size the central directory declares (itself
+     * at most {@code cap}) + 1 byte, whatever the local header or the compressed data claim; a
+     * difference between declared and actual size, or a wrong CRC-32, is reported as corruption. The
+     * buffer starts at twice the compressed size and grows only as inflated bytes arrive, so a declared
+     * size that lies costs no memory, while honest weights (which barely compress) land in one array
+     * of their exact size.
+     */
+    static byte[] readEntry(ZipFile zip, ZipEntry e, long cap, String where) throws IOException {
+        String name = e.getName();
+        checkDeclaredSize(e, cap, "over the limit of " + cap, where);
+        int declared = (int) e.getSize(); // every cap fits in an int
+        long compressed = Math.max(e.getCompressedSize(), 0);
+        byte[] bytes = new byte[(int) Math.min(declared, Math.max(1 << 16, 2 * compressed))];
+        int n = 0;
+        boolean more = false;
         try (InputStream in = zip.getInputStream(e)) {
-            bytes = in.readNBytes((int) Math.min(cap, Integer.MAX_VALUE - 8) + 1); // grows only as real bytes arrive
+            while (true) {
+                int r = in.readNBytes(bytes, n, bytes.length - n);
+                n += r;
+                if (n < bytes.length) break; // end of the entry
+                if (n == declared) {
+                    more = in.read() >= 0;
+                    break;
+                }
+                bytes = Arrays.copyOf(bytes, (int) Math.min(declared, 2L * bytes.length));
+            }
         } catch (ZipException | java.io.EOFException | IllegalArgumentException ex) {
             throw new ModelFormatException(where, "entry " + name + " is corrupted (" + ex.getMessage() + ")", ex);
         }
-        if (bytes.length > cap) throw new ModelFormatException(where, "entry " + name + " inflates past the limit of " + cap + " bytes");
-        if (declared >= 0 && bytes.length != declared) {
-            throw new ModelFormatException(where, "entry " + name + " holds " + bytes.length + " bytes but declares " + declared
-                    + ": the file is corrupted");
+        if (more) {
+            throw new ModelFormatException(where, "entry " + name + " declares " + declared + " bytes uncompressed but inflates to more: "
+                    + "the file is corrupted");
+        }
+        if (n != declared) {
+            throw new ModelFormatException(where, "entry " + name + " holds " + n + " bytes but declares " + declared + ": the file is corrupted");
         }
         CRC32 crc = new CRC32();
         crc.update(bytes);
-        if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+        if (crc.getValue() != e.getCrc()) {
             throw new ModelFormatException(where, "entry " + name + " fails its CRC check: the file is corrupted");
         }
         return bytes;

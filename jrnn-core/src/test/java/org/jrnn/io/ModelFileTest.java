@@ -160,6 +160,52 @@ class ModelFileTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\r"));
     }
 
+    /**
+     * A zip bomb is refused having allocated about nothing: its declared size is checked against what
+     * config.json allows before anything is inflated, and no more than the declared size + 1 byte is
+     * ever inflated. (Before, the loader read up to its 1 GiB cap first: 512 MiB allocated for these.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bombs")
+    void zipBombsAreRefusedWithABoundedAllocation(TestModels.Hostile bomb, @TempDir Path dir) throws Exception {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
+        Path f = bomb.make(dir);
+        ModelFile.load(TestModels.saveTiny(dir)); // classes loaded, so that only the refusal is counted
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        Throwable refusal = org.assertj.core.api.Assertions.catchThrowable(() -> ModelFile.load(f));
+        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        assertThat(allocated).as("bytes allocated to refuse %s (it inflates to %d MiB)", f, TestModels.BOMB_MIB).isLessThan(8L << 20);
+        assertThat(refusal).isInstanceOf(ModelFormatException.class).hasMessageContaining(bomb.expected());
+    }
+
+    static Stream<TestModels.Hostile> bombs() {
+        return TestModels.hostile().stream().filter(h -> h.name().startsWith("zip bomb"));
+    }
+
+    @Test
+    void anEntryOfUnknownSizeIsRefused(@TempDir Path dir) throws Exception {
+        Path f = TestModels.saveTiny(dir);
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(f.toFile())) {
+            java.util.zip.ZipEntry unknown = new java.util.zip.ZipEntry(ModelFile.CONFIG); // size -1, as a streamed entry's
+            assertThatThrownBy(() -> ModelFile.readEntry(zip, unknown, ModelFile.MAX_CONFIG_BYTES, f.toString()))
+                    .isInstanceOf(ModelFormatException.class).hasMessageContaining("config.json declares no uncompressed size");
+            assertThat(ModelFile.readEntry(zip, zip.getEntry(ModelFile.CONFIG), ModelFile.MAX_CONFIG_BYTES, f.toString()))
+                    .isEqualTo(TestModels.entries(f).get(ModelFile.CONFIG));
+        }
+    }
+
+    @Test
+    void theWeightsCapIsWhatTheArchitectureNeedsPlusAHeader() {
+        assertThat(ModelFile.weightsCap(Map.of("a", new int[] {15, 6}, "b", new int[] {3}), "f"))
+                .isEqualTo(8 + ModelFile.MAX_WEIGHTS_HEADER_BYTES + 4 * (90 + 3));
+        assertThatThrownBy(() -> ModelFile.weightsCap(Map.of("a", new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, "b",
+                new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, "c", new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE}), "f"))
+                .isInstanceOf(ModelFormatException.class).hasMessage("f: config.json: the architecture has too many parameters, "
+                        + "more than a model file holds (weights.safetensors is limited to 1073741824 bytes)");
+    }
+
     @Test
     void missingFileAndDirectoryAreFormatErrors(@TempDir Path dir) {
         assertThatThrownBy(() -> ModelFile.load(dir.resolve("none.jrnn"))).isInstanceOf(ModelFormatException.class)
@@ -182,7 +228,7 @@ class ModelFileTest {
         List<String> names = TestModels.hostile().stream().map(TestModels.Hostile::name).toList();
         assertThat(names).contains("truncated zip", "corrupted bytes", "missing entry", "wrong format version", "shape mismatch",
                 "huge header length", "offsets out of range", "overlapping offsets", "nan weights", "dot-dot entry name",
-                "binary garbage", "huge declared entry size", "duplicate entry");
+                "binary garbage", "huge declared entry size", "duplicate entry", "zip bomb", "zip bomb with the right declared size");
         assertThat(Arrays.asList(names.toArray())).doesNotHaveDuplicates();
     }
 }

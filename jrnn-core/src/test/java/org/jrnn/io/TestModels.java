@@ -138,6 +138,112 @@ public final class TestModels {
         return central - 46; // fixed part of a central-directory file header
     }
 
+    // ------------------------------------------------------------------ zip bombs
+
+    /**
+     * One entry of a zip written byte by byte, so that its headers can lie: {@code local*} go into the
+     * local header, {@code central*} into the central directory, {@code data} is written as is.
+     */
+    public record RawEntry(String name, int method, long crc, long compressedSize, long localSize, long centralSize, byte[] data) {
+        /** A stored entry whose headers tell the truth. */
+        static RawEntry stored(String name, byte[] data) {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(data);
+            return new RawEntry(name, ZipEntry.STORED, crc.getValue(), data.length, data.length, data.length, data);
+        }
+    }
+
+    /** A zip (no data descriptors, no zip64) of the given entries: local headers and data, central directory, end record. */
+    public static byte[] rawZip(List<RawEntry> entries) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Integer> offsets = new ArrayList<>();
+        for (RawEntry e : entries) {
+            offsets.add(out.size());
+            byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+            ByteBuffer h = ByteBuffer.allocate(30).order(ByteOrder.LITTLE_ENDIAN);
+            h.putInt(0x04034b50).putShort((short) 20).putShort((short) 0x0800).putShort((short) e.method())
+                    .putShort((short) 0).putShort((short) 0x21) // 1980-01-01 00:00
+                    .putInt((int) e.crc()).putInt((int) e.compressedSize()).putInt((int) e.localSize())
+                    .putShort((short) name.length).putShort((short) 0);
+            out.writeBytes(h.array());
+            out.writeBytes(name);
+            out.writeBytes(e.data());
+        }
+        int centralStart = out.size();
+        for (int i = 0; i < entries.size(); i++) {
+            RawEntry e = entries.get(i);
+            byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+            ByteBuffer h = ByteBuffer.allocate(46).order(ByteOrder.LITTLE_ENDIAN);
+            h.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0x0800).putShort((short) e.method())
+                    .putShort((short) 0).putShort((short) 0x21)
+                    .putInt((int) e.crc()).putInt((int) e.compressedSize()).putInt((int) e.centralSize())
+                    .putShort((short) name.length).putShort((short) 0).putShort((short) 0) // extra, comment
+                    .putShort((short) 0).putShort((short) 0).putInt(0) // disk, internal and external attributes
+                    .putInt(offsets.get(i));
+            out.writeBytes(h.array());
+            out.writeBytes(name);
+        }
+        int centralSize = out.size() - centralStart;
+        ByteBuffer end = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN);
+        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) entries.size())
+                .putShort((short) entries.size()).putInt(centralSize).putInt(centralStart).putShort((short) 0);
+        out.writeBytes(end.array());
+        return out.toByteArray();
+    }
+
+    /** What a zip bomb inflates to (MiB): far past what a tiny model needs, and past a 96 MiB heap. */
+    public static final int BOMB_MIB = 256;
+
+    /**
+     * Raw deflate (as in a zip entry) of {@code mib} MiB of zero bytes, about 1 kB per MiB, in milliseconds:
+     * after one sync-flushed MiB, the next sync-flushed MiB only copies zeros from the window, so its
+     * bytes can be repeated; a final empty block ends the stream. (Deflating 256 MiB takes seconds.)
+     */
+    public static byte[] deflatedZeros(int mib) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true);
+        byte[] zeros = new byte[1 << 20];
+        byte[] first = deflate(d, zeros, false);
+        byte[] next = deflate(d, zeros, false);
+        byte[] last = deflate(d, new byte[0], true);
+        d.end();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(first);
+        for (int i = 1; i < mib; i++) out.writeBytes(next);
+        out.writeBytes(last);
+        return out.toByteArray();
+    }
+
+    private static byte[] deflate(java.util.zip.Deflater d, byte[] input, boolean finish) {
+        d.setInput(input);
+        if (finish) d.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        while (true) {
+            int n = d.deflate(buf, 0, buf.length, java.util.zip.Deflater.SYNC_FLUSH);
+            out.write(buf, 0, n);
+            if (finish ? d.finished() : n < buf.length) return out.toByteArray();
+        }
+    }
+
+    /**
+     * A valid model whose weights entry is {@code inflatedMib} MiB of zero bytes, deflated, while the local header
+     * declares {@code localSize} and the central directory {@code centralSize} uncompressed bytes (with the
+     * CRC of the real weights, so only the size can give it away).
+     */
+    public static Mutation bomb(int inflatedMib, long localSize, java.util.function.LongUnaryOperator centralSize) {
+        return (valid, out) -> {
+            Map<String, byte[]> e = entries(valid);
+            byte[] weights = e.get(ModelFile.WEIGHTS);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(weights);
+            byte[] deflated = deflatedZeros(inflatedMib);
+            Files.write(out, rawZip(List.of(RawEntry.stored(ModelFile.CONFIG, e.get(ModelFile.CONFIG)),
+                    RawEntry.stored(ModelFile.VOCAB, e.get(ModelFile.VOCAB)),
+                    new RawEntry(ModelFile.WEIGHTS, ZipEntry.DEFLATED, crc.getValue(), deflated.length, localSize,
+                            centralSize.applyAsLong(weights.length), deflated))));
+        };
+    }
+
     // ------------------------------------------------------------------ hostile files
 
     /** Turns a valid model file into a hostile one at {@code out}. */
@@ -236,6 +342,13 @@ public final class TestModels {
             putIntLE(c, centralRecord(c, ModelFile.CONFIG) + 24, 10);
             return c;
         }), "declares 10"));
+        // A few MB declared, BOMB_MIB inside: refused on its declared size, before a byte is inflated.
+        h.add(new Hostile("zip bomb", bomb(BOMB_MIB, 4L << 20, w -> 4L << 20),
+                "declares 4194304 bytes uncompressed, more than the architecture in config.json allows"));
+        // The central directory declares the real weights' size (the local header the truth): the read must
+        // stop one byte past the declared size.
+        h.add(new Hostile("zip bomb with the right declared size", bomb(BOMB_MIB, (long) BOMB_MIB << 20, w -> w),
+                "but inflates to more"));
         h.add(new Hostile("config bomb", entries(e -> e.put(ModelFile.CONFIG, new byte[(int) ModelFile.MAX_CONFIG_BYTES + 1])),
                 "over the limit of 1048576"));
         h.add(new Hostile("wrong format version", configEdit(c -> c.put("format_version", 2)), "format_version 2 is newer than this jrnn reads (1); HINT"));
@@ -255,6 +368,8 @@ public final class TestModels {
             c.put("num_classes", 4);
             c.withArray("class_names").add("Sci/Tech");
         }), "tensor fc.weight has shape [3, 5] but the architecture in config.json needs [4, 5]"));
+        h.add(new Hostile("huge architecture", configEdit(c -> ((ObjectNode) c.get("architecture")).put("embedding_dim", 100_000_000)),
+                "parameters, more than a model file holds"));
         h.add(new Hostile("class names mismatch", configEdit(c -> c.withArray("class_names").add("Sci/Tech")), "lists 4 names but num_classes is 3"));
         h.add(new Hostile("vocabulary size mismatch", entries(e -> e.put(ModelFile.VOCAB,
                 (String.join("\n", VOCAB) + "\nextra\n").getBytes(StandardCharsets.UTF_8))), "vocab.txt has 16 entries but config.json says vocab_size 15"));
