@@ -1,7 +1,8 @@
 package org.jrnn.cli;
 
 import java.io.PrintWriter;
-import org.jrnn.data.DataFormatException;
+import org.jrnn.errors.InvalidOptionException;
+import org.jrnn.errors.UserInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -70,16 +71,15 @@ public final class Main implements Runnable {
     }
 
     static boolean isBadInput(Throwable ex) {
-        return ex instanceof DataFormatException || ex instanceof IllegalArgumentException
+        return ex instanceof UserInputException || ex instanceof IllegalArgumentException
                 || ex instanceof java.nio.file.NoSuchFileException || ex instanceof java.io.FileNotFoundException
-                || ex instanceof java.nio.file.AccessDeniedException || ex instanceof java.io.UncheckedIOException
-                || ex instanceof org.jrnn.train.TrainingDivergedException || ex instanceof org.jrnn.data.DownloadException;
+                || ex instanceof java.nio.file.AccessDeniedException || ex instanceof java.io.UncheckedIOException;
     }
 
     static String describe(Throwable ex) {
         if (ex instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": file not found";
         if (ex instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
-        String msg = ex.getMessage();
+        String msg = ex instanceof InvalidOptionException o ? Flags.message(o) : ex.getMessage();
         if (msg == null || msg.isBlank()) msg = ex.getClass().getSimpleName() + " (run with --verbose for details)";
         if (!isBadInput(ex)) msg = "internal error: " + msg + " (run with --verbose for the stack trace)";
         return msg.replace('\n', ' ');

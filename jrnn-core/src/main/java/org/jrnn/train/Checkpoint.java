@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.nn.Param;
 import org.jrnn.optim.Adam;
 
@@ -203,7 +204,7 @@ public final class Checkpoint {
         }
     }
 
-    private static IllegalArgumentException bad(Path f, String why) {
-        return new IllegalArgumentException(f + ": cannot resume: " + why);
+    private static UserInputException bad(Path f, String why) {
+        return new UserInputException(f + ": cannot resume: " + why);
     }
 }

@@ -163,7 +163,7 @@ public final class Trainer implements AutoCloseable {
                 Step r = trainStep(x, y, seed * 1_000_003L + (long) epoch * 100_003L + b);
                 if (!Double.isFinite(r.loss())) {
                     throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", batch " + (b + 1)
-                            + "; try a lower learning rate or --clip-norm" + (checkpoints != null ? " (the last checkpoint is kept)" : ""));
+                            + "; try a lower learning rate or clipping the gradient norm" + (checkpoints != null ? " (the last checkpoint is kept)" : ""));
                 }
                 st.lossSum += r.loss() * x.length;
                 st.correct += r.correct();
