@@ -54,10 +54,11 @@ public final class Checkpoint {
         return Files.isRegularFile(file(dir));
     }
 
-    public static void write(Path dir, String fingerprint, TrainingState st, List<Param> params, Adam adam) throws IOException {
+    public static void write(Path dir, TrainConfig.Fingerprint fingerprint, TrainingState st, List<Param> params, Adam adam) throws IOException {
         Files.createDirectories(dir);
         ObjectNode h = JSON.createObjectNode();
-        h.put("fingerprint", fingerprint);
+        h.put("fingerprint", fingerprint.settings());
+        h.put("kernels", fingerprint.numerics());
         h.put("epoch", st.epoch).put("batch", st.batch).put("step", st.step);
         h.put("loss_sum", st.lossSum).put("correct", st.correct).put("seen", st.seen).put("tokens", st.tokens);
         h.put("epoch_seconds", st.epochSeconds).put("best_loss", st.bestLoss).put("best_epoch", st.bestEpoch);
@@ -128,10 +129,11 @@ public final class Checkpoint {
     }
 
     /**
-     * Restores weights, Adam state and the loop position from dir; checks the fingerprint so a
-     * checkpoint of another run is never continued by mistake.
+     * Restores weights, Adam state and the loop position from dir; checks the fingerprint's settings so a
+     * checkpoint of another run is never continued by mistake. The kernels that computed it are left in
+     * {@link TrainingState#kernels()} for the caller to compare.
      */
-    public static TrainingState read(Path dir, String fingerprint, List<Param> params, Adam adam) throws IOException {
+    public static TrainingState read(Path dir, TrainConfig.Fingerprint fingerprint, List<Param> params, Adam adam) throws IOException {
         Path f = file(dir);
         try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
             DataInputStream d = new DataInputStream(in);
@@ -145,11 +147,12 @@ public final class Checkpoint {
             int len = ints.getInt();
             if (len < 2 || len > MAX_HEADER || len > Files.size(f)) throw bad(f, "bad header length " + len);
             JsonNode h = JSON.readTree(d.readNBytes(len));
-            if (!fingerprint.equals(h.path("fingerprint").asText())) {
+            if (!fingerprint.settings().equals(h.path("fingerprint").asText())) {
                 throw bad(f, "it belongs to a run with other settings; use the same preset, data, seed, batch size, threads "
                         + "and options, or another --checkpoint-dir (checkpoint: " + h.path("fingerprint").asText() + ")");
             }
             TrainingState st = new TrainingState();
+            st.kernels = h.hasNonNull("kernels") ? h.get("kernels").asText() : null;
             st.epoch = h.get("epoch").asInt();
             st.batch = h.get("batch").asInt();
             st.step = h.get("step").asLong();
