@@ -17,7 +17,9 @@ import org.jrnn.model.ModelSpec;
 import org.jrnn.train.Preset;
 import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
+import org.jrnn.errors.UserInputException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,11 +34,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = Preset.DEFAULT, description = "Preset (default ${DEFAULT-VALUE}).")
     String preset;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv, or ag-news for the 'jrnn download' cache (default: embedded sample).")
-    Path data;
+    @Mixin
+    DataDirOption data;
 
-    @Option(names = "--threads", description = "Threads (default: available processors).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--max-batches", defaultValue = "0", description = "Time only the first N batches and extrapolate the epoch (0 = full epoch).")
     int maxBatches;
@@ -49,8 +51,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--adapt-rows", defaultValue = "2000", description = "Vocabulary rows (default ${DEFAULT-VALUE}, as the anchor).")
     int adaptRows;
 
-    @Option(names = "--embedding-adam", defaultValue = "dense", paramLabel = "dense|lazy", description = "Embedding update: dense (default) or lazy.")
-    String embeddingAdam;
+    @Mixin
+    EmbeddingAdamOption embeddingAdam;
 
     @Option(names = "--padding-scan", description = "Instead: time training on fixed real lengths with growing trailing padding, masked vs unmasked.")
     boolean paddingScan;
@@ -58,28 +60,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json-out", paramLabel = "FILE", description = "Write the result as JSON.")
     Path jsonOut;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
-
     /**
      * One epoch of the preset's model and batch size on all training rows (no validation split, as the
      * anchor); every setting without an option here is the config's default.
      */
     TrainConfig config() {
-        return TrainConfig.builder(Preset.get(preset)).dataDir(data).epochs(1).valSplit(0).patience(0).adaptRows(adaptRows)
-                .lazyEmbeddingAdam(Options.lazyEmbedding(embeddingAdam)).threads(threads()).build();
-    }
-
-    private int threads() {
-        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        return TrainConfig.builder(Preset.get(preset)).dataDir(data.dir).epochs(1).valSplit(0).patience(0).adaptRows(adaptRows)
+                .lazyEmbeddingAdam(embeddingAdam.lazy()).threads(threads.get()).build();
     }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        int t = threads();
+        int t = threads.get();
         Preset p = Preset.get(preset);
-        if (maxBatches < 0) throw new IllegalArgumentException("--max-batches must be >= 0, received: " + maxBatches);
+        if (maxBatches < 0) throw new UserInputException("--max-batches must be >= 0, received: " + maxBatches);
         Object json;
         if (paddingScan) {
             json = paddingScan(p, t, out);

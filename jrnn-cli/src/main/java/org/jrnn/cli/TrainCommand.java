@@ -24,7 +24,6 @@ import org.jrnn.train.RunConfig;
 import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
 import org.jrnn.train.TrainingListener;
-import org.jrnn.train.VocabConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,8 +44,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE.json", description = "Architecture file (overrides the preset's model; see README).")
     Path modelFile;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv, or ag-news for the 'jrnn download' cache. Default: embedded sample.")
-    Path data;
+    @Mixin
+    DataDirOption data;
 
     @Option(names = "--train", paramLabel = "FILE", description = "Training CSV or TSV (with --test, or with --val-split alone).")
     Path trainFile;
@@ -77,27 +76,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "" + OptimConfig.DEFAULT_SEED, description = "Seed for init and shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--vocab-size", defaultValue = "" + VocabConfig.DEFAULT_VOCAB_SIZE, description = "max_tokens incl. padding and [UNK] (default ${DEFAULT-VALUE}).")
-    int vocabSize;
-
-    @Option(names = "--adapt-rows", defaultValue = "0", description = "Adapt the vocabulary on the first N training rows (0 = all, default).")
-    int adaptRows;
-
-    @Option(names = "--vocab-ties", defaultValue = "first", description = "Vocabulary tie order: first or keras.")
-    String ties;
-
-    @Option(names = "--text", description = "title or title+description (default: the preset's); for a table: the first text column, or all of them.")
-    String text;
+    @Mixin
+    VocabOptions vocab;
 
     @Option(names = "--max-train-samples", defaultValue = "0", description = "Use only the first N training rows (0 = all).")
     int maxTrainSamples;
 
-    @Option(names = "--threads", description = "Training threads (default: available processors).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--embedding-adam", defaultValue = "dense", paramLabel = "dense|lazy",
-            description = "dense: exact Adam on every embedding row (Keras, default); lazy: only the rows a batch uses (PyTorch SparseAdam).")
-    String embeddingAdam;
+    @Mixin
+    EmbeddingAdamOption embeddingAdam;
 
     @Option(names = "--clip-norm", defaultValue = "0", description = "Clip gradients to this global L2 norm (0 = off).")
     double clipNorm;
@@ -134,9 +123,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bars or summary; only the final line (and warnings).")
     boolean quiet;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
-
     /** The embedded sample is small: two epochs reach the lesson's ~80 % in seconds. */
     static final int EMBEDDED_DEFAULT_EPOCHS = 2;
 
@@ -145,17 +131,15 @@ final class TrainCommand implements Callable<Integer> {
         Preset p = Preset.get(preset);
         TrainConfig.Builder b = TrainConfig.builder(p);
         if (modelFile != null) b.model(ModelSpec.read(modelFile));
-        boolean embedded = data == null && trainFile == null;
+        boolean embedded = data.dir == null && trainFile == null;
         b.epochs(epochs != null ? epochs : embedded ? Math.max(EMBEDDED_DEFAULT_EPOCHS, p.epochs()) : p.epochs());
         if (batchSize != 0) b.batchSize(batchSize);
         if (valSplit != null) b.valSplit(valSplit);
         if (patience != null) b.patience(patience);
-        return b.dataDir(data).files(trainFile, testFile).columns(format.spec()).text(text == null ? p.text() : Options.textField(text))
-                .maxTrainSamples(maxTrainSamples).vocab(new VocabConfig(vocabSize, adaptRows, Options.ties(ties)))
-                .embeddings(embeddings, freezeEmbeddings)
-                .learningRate(lr).seed(seed).clipNorm(clipNorm).lazyEmbeddingAdam(Options.lazyEmbedding(embeddingAdam)).bucket(bucket)
-                .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
-                .checkpoints(checkpointDir, checkpointEvery, resume)
+        return b.dataDir(data.dir).files(trainFile, testFile).columns(format.spec()).text(vocab.text(p.text()))
+                .maxTrainSamples(maxTrainSamples).vocab(vocab.config()).embeddings(embeddings, freezeEmbeddings)
+                .learningRate(lr).seed(seed).clipNorm(clipNorm).lazyEmbeddingAdam(embeddingAdam.lazy()).bucket(bucket)
+                .threads(threads.get()).checkpoints(checkpointDir, checkpointEvery, resume)
                 .build();
     }
 
