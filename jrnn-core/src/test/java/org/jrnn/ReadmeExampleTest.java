@@ -41,7 +41,8 @@ class ReadmeExampleTest {
                 .add(new Dense(4));
         System.out.print(model.summary());                   // Keras-style table with Keras' parameter counts
         try (Trainer trainer = new Trainer(model, Adam.keras(), 2)) {
-            List<EpochMetrics> history = trainer.fit(train, test, 3, 16, 42, TrainingListener.NONE);
+            // 3 epochs, batch 16, seed 42
+            List<EpochMetrics> history = trainer.fit(new Trainer.Fit(train, test, 3, 16, 42), TrainingListener.NONE);
             assertThat(history).hasSize(3);
         }
         float[][] probabilities = model.predictProbabilities(new int[][] {vectorizer.encode("Stocks fall on Wall Street")});

@@ -17,7 +17,9 @@ import org.jrnn.model.ModelSpec;
 import org.jrnn.train.Preset;
 import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
+import org.jrnn.errors.UserInputException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,11 +34,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = Preset.DEFAULT, description = "Preset (default ${DEFAULT-VALUE}).")
     String preset;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv, or ag-news for the 'jrnn download' cache (default: embedded sample).")
-    Path data;
+    @Mixin
+    DataDirOption data;
 
-    @Option(names = "--threads", description = "Threads (default: available processors).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--max-batches", defaultValue = "0", description = "Time only the first N batches and extrapolate the epoch (0 = full epoch).")
     int maxBatches;
@@ -45,11 +47,12 @@ final class BenchCommand implements Callable<Integer> {
             "until the JIT has compiled that path (>= 3 passes and >= 2 s). The cold first pass is reported too."})
     int warmup;
 
+    /** The anchor adapts its vocabulary on the first 2,000 rows (shared/anchors/pytorch/README.md). */
     @Option(names = "--adapt-rows", defaultValue = "2000", description = "Vocabulary rows (default ${DEFAULT-VALUE}, as the anchor).")
     int adaptRows;
 
-    @Option(names = "--embedding-adam", defaultValue = "dense", paramLabel = "dense|lazy", description = "Embedding update: dense (default) or lazy.")
-    String embeddingAdam;
+    @Mixin
+    EmbeddingAdamOption embeddingAdam;
 
     @Option(names = "--padding-scan", description = "Instead: time training on fixed real lengths with growing trailing padding, masked vs unmasked.")
     boolean paddingScan;
@@ -57,29 +60,38 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json-out", paramLabel = "FILE", description = "Write the result as JSON.")
     Path jsonOut;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
+    /**
+     * One epoch of the preset's model and batch size on all training rows (no validation split, as the
+     * anchor); every setting without an option here is the config's default.
+     */
+    TrainConfig config() {
+        return TrainConfig.builder(Preset.get(preset)).dataDir(data.dir).epochs(1).valSplit(0).patience(0).adaptRows(adaptRows)
+                .lazyEmbeddingAdam(embeddingAdam.lazy()).threads(threads.get()).build();
+    }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = threads.get();
         Preset p = Preset.get(preset);
-        if (maxBatches < 0) throw new IllegalArgumentException("--max-batches must be >= 0, received: " + maxBatches);
+        if (maxBatches < 0) throw new UserInputException("--max-batches must be >= 0, received: " + maxBatches);
         Object json;
         if (paddingScan) {
             json = paddingScan(p, t, out);
         } else {
-            TrainConfig cfg = new TrainConfig(p, null, data, null, null, 1, 0, 42, 20000, adaptRows, null, 0, 1e-3, null, t, false, 0, 0, Options.lazyEmbedding(embeddingAdam), 0);
+            TrainConfig cfg = config();
             TrainJob.Prepared prepared = TrainJob.prepare(cfg);
             Benchmark.Result r = Benchmark.run(cfg, prepared, maxBatches, warmup);
+            Benchmark.Setup su = r.setup();
+            Benchmark.Training tr = r.training();
+            Benchmark.Inference in = r.inference();
             out.printf(Locale.ROOT, "[%s] threads=%d kernels=%s train_rows=%d batches=%d/%d vocab=%d params=%,d%n",
-                    r.preset(), r.threads(), r.kernels(), r.trainRows(), r.batchesTimed(), r.batchesPerEpoch(), r.vocabSize(), r.params());
+                    su.preset(), su.threads(), su.kernels(), su.trainRows(), tr.batchesTimed(), tr.batchesPerEpoch(), su.vocabSize(), su.params());
             out.printf(Locale.ROOT, "train %,.0f tokens/s %,.0f samples/s | epoch %.1f s (%s) | infer %,.0f samples/s (b=256; steady state %,.0f; cold first pass %,.0f) | test acc %s | peak heap %.0f MiB, RSS %.0f MiB%n",
-                    r.tokensPerSecond(), r.samplesPerSecond(), r.epochSeconds(), r.epochSecondsKind(), r.inferenceSamplesPerSecond(),
-                    r.steadyInferenceSamplesPerSecond(), r.coldInferenceSamplesPerSecond(),
-                    r.testAccuracy() == null ? "n/a (partial epoch)" : String.format(Locale.ROOT, "%.2f %%", 100 * r.testAccuracy()),
-                    r.peakHeapMib(), r.peakRssMib());
+                    tr.tokensPerSecond(), tr.samplesPerSecond(), tr.epochSeconds(), tr.epochSecondsKind(), in.inferenceSamplesPerSecond(),
+                    in.steadyInferenceSamplesPerSecond(), in.coldInferenceSamplesPerSecond(),
+                    in.testAccuracy() == null ? "n/a (partial epoch)" : String.format(Locale.ROOT, "%.2f %%", 100 * in.testAccuracy()),
+                    r.memory().peakHeapMib(), r.memory().peakRssMib());
             Map<String, Object> m = new LinkedHashMap<>(new ObjectMapper().convertValue(r, Map.class));
             m.put("machine", Machine.describe());
             json = m;

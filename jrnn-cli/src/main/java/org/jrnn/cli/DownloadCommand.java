@@ -14,6 +14,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jrnn.data.AgNewsDownload;
 import org.jrnn.data.Download;
+import org.jrnn.errors.UserInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,22 +46,19 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bars.")
     boolean quiet;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
-
     /** Retry settings; tests shorten the backoff. */
     Download.Settings settings = Download.Settings.DEFAULT;
 
     @Override
     public Integer call() throws Exception {
         if (!AgNewsDownload.DATA_NAME.equals(dataset)) {
-            throw new IllegalArgumentException("unknown data set '" + dataset + "', expected: " + AgNewsDownload.DATA_NAME);
+            throw new UserInputException("unknown data set '" + dataset + "', expected: " + AgNewsDownload.DATA_NAME);
         }
         PrintWriter out = spec.commandLine().getOut();
         Map<String, String> sums = new LinkedHashMap<>(AgNewsDownload.MD5);
         for (Map.Entry<String, String> e : md5.entrySet()) {
-            if (!sums.containsKey(e.getKey())) throw new IllegalArgumentException("--md5: unknown file '" + e.getKey() + "', expected one of " + sums.keySet());
-            if (!e.getValue().matches("[0-9a-fA-F]{32}")) throw new IllegalArgumentException("--md5 " + e.getKey() + ": expected 32 hex digits");
+            if (!sums.containsKey(e.getKey())) throw new UserInputException("--md5: unknown file '" + e.getKey() + "', expected one of " + sums.keySet());
+            if (!e.getValue().matches("[0-9a-fA-F]{32}")) throw new UserInputException("--md5 " + e.getKey() + ": expected 32 hex digits");
             sums.put(e.getKey(), e.getValue());
         }
         URI base = AgNewsDownload.baseUrl(url);

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.jrnn.data.DataFiles;
 import org.jrnn.data.EmbeddedData;
 import org.jrnn.data.Example;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.eval.EvaluationReport;
 import org.jrnn.eval.Evaluator;
 import org.jrnn.plot.Plots;
@@ -34,8 +35,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE.jrnn", description = "Model file written by 'jrnn train --out'.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding test.csv, or ag-news for the 'jrnn download' cache.")
-    Path data;
+    @Mixin
+    DataDirOption data;
 
     @Option(names = "--test", paramLabel = "FILE", description = "Test CSV or TSV instead of --data; labels must be the model's classes.")
     Path test;
@@ -49,31 +50,26 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--plots", paramLabel = "DIR", description = "Write confusion_matrix.png and training_curves.png here.")
     Path plots;
 
-    @Option(names = "--threads", description = "Threads (default: available processors; the figures do not depend on it).")
-    Integer threads;
-
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws Exception {
-        if (data != null && test != null) throw new IllegalArgumentException("use either --data DIR or --test FILE, not both");
+        if (data.dir != null && test != null) throw new UserInputException("use either --data DIR or --test FILE, not both");
         PrintWriter out = spec.commandLine().getOut();
         SavedModel m = ModelFile.load(model);
         String dataName;
         List<Example> rows;
-        if (test != null || data != null) {
-            Path f = test != null ? test : org.jrnn.data.AgNewsDownload.resolve(data).resolve("test.csv");
+        if (test != null || data.dir != null) {
+            Path f = test != null ? test : org.jrnn.data.AgNewsDownload.resolve(data.dir).resolve("test.csv");
             dataName = f.toString();
             rows = DataFiles.read(f, format.spec(), m.classNames(), "the model").examples();
         } else {
-            if (!format.spec().isDefault()) throw new IllegalArgumentException("the column options describe a --test or --data file");
+            if (!format.spec().isDefault()) throw new UserInputException("the column options describe a --test or --data file");
             dataName = EmbeddedData.NAME + " test";
             rows = EmbeddedData.test();
         }
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, received: " + t);
-        EvaluationReport r = Evaluator.evaluate(m, rows, t);
+        EvaluationReport r = Evaluator.evaluate(m, rows, threads.get());
         out.printf(Locale.ROOT, "jrnn evaluate: %s (%s, %,d params, text: %s) on %s%n", model, describe(m), m.model().paramCount(),
                 SavedModel.textFieldName(m.textField()), dataName);
         out.print(r.toTable());

@@ -2,24 +2,27 @@ package org.jrnn.cli;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import org.jrnn.data.DataFormatException;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code jrnn} command line. Subcommands turn options into a config record and call one
- * library method; this class maps failures to exit codes: 2 for bad input (one line, no stack
- * trace unless --verbose), 1 for internal errors.
+ * library method; {@link ErrorReporter} maps failures to exit codes: 2 for bad input (one line),
+ * 1 for jrnn's bugs and the machine's failures (one line naming where the stack trace went).
  */
 @Command(name = "jrnn", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Recurrent neural network text classifiers in pure Java.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, BenchCommand.class, VocabCommand.class,
                 PresetsCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_BAD_INPUT = ErrorReporter.EXIT_BAD_INPUT;
 
     /** {@code --version}: the version from pom.xml (org.jrnn.Version), never a copy. */
     static final class VersionProvider implements CommandLine.IVersionProvider {
@@ -31,6 +34,11 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Declared once, here; every subcommand accepts it too (scope INHERIT). */
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On errors, print the stack trace (without it, an internal error's trace goes to a file in the temp folder).")
+    boolean verbose;
 
     @Override
     public void run() {
@@ -53,7 +61,18 @@ public final class Main implements Runnable {
     }
 
     /** As {@link #execute(String[], PrintWriter, PrintWriter)}, with {@code in} as standard input ({@code predict} reads it). */
-    public static int execute(String[] args, java.io.InputStream in, PrintWriter out, PrintWriter err) {
+    public static int execute(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        ErrorReporter reporter = ErrorReporter.inTempDir(Arrays.asList(args));
+        CommandLine cl = commandLine(in, out, err, reporter);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) { // picocli hands only Exceptions to the handler
+            return reporter.report(e, err, Arrays.asList(args).contains("--verbose"));
+        }
+    }
+
+    /** The command tree with its output streams and handlers; tests add commands to it. */
+    static CommandLine commandLine(InputStream in, PrintWriter out, PrintWriter err, ErrorReporter reporter) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
             @Override
@@ -63,36 +82,20 @@ public final class Main implements Runnable {
         });
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = parsed.hasMatchedOption("--verbose")
-                    || (parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose"));
-            if (verbose) ex.printStackTrace(cmd.getErr());
-            cmd.getErr().println("jrnn: error: " + describe(ex));
-            cmd.getErr().flush();
-            return isBadInput(ex) ? EXIT_BAD_INPUT : 1;
-        });
-        cl.setParameterExceptionHandler((ex, args2) -> {
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> reporter.report(ex, err, verbose(parsed)));
+        cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("jrnn: error: " + ex.getMessage());
             ex.getCommandLine().getErr().println("Try 'jrnn " + ex.getCommandLine().getCommandName() + " --help' for usage.");
             return EXIT_BAD_INPUT;
         });
-        return cl.execute(args);
+        return cl;
     }
 
-    static boolean isBadInput(Throwable ex) {
-        return ex instanceof org.jrnn.errors.UserInputException
-                || ex instanceof DataFormatException || ex instanceof IllegalArgumentException
-                || ex instanceof java.nio.file.NoSuchFileException || ex instanceof java.io.FileNotFoundException
-                || ex instanceof java.nio.file.AccessDeniedException || ex instanceof java.io.UncheckedIOException
-                || ex instanceof org.jrnn.train.TrainingDivergedException || ex instanceof org.jrnn.data.DownloadException;
-    }
-
-    static String describe(Throwable ex) {
-        if (ex instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": file not found";
-        if (ex instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
-        String msg = ex.getMessage();
-        if (msg == null || msg.isBlank()) msg = ex.getClass().getSimpleName() + " (run with --verbose for details)";
-        if (!isBadInput(ex)) msg = "internal error: " + msg + " (run with --verbose for the stack trace)";
-        return msg.replace('\n', ' ');
+    /** --verbose anywhere on the command line (before or after the subcommand's name). */
+    static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) return true;
+        }
+        return false;
     }
 }

@@ -1,9 +1,10 @@
 package org.jrnn.cli;
 
 import org.jrnn.data.TextField;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.text.TextVectorizer;
 
-/** Parsing of option values shared by several commands, with messages that list what is accepted. */
+/** Parsing of option values shared by several commands; bad values are user input, with messages that list what is accepted. */
 final class Options {
     private Options() {}
 
@@ -11,7 +12,7 @@ final class Options {
         return switch (s) {
             case "title" -> TextField.TITLE;
             case "title+description", "full" -> TextField.TITLE_AND_DESCRIPTION;
-            default -> throw new IllegalArgumentException("--text must be 'title' or 'title+description', received: " + s);
+            default -> throw new UserInputException("--text must be 'title' or 'title+description', received: " + s);
         };
     }
 
@@ -19,7 +20,7 @@ final class Options {
         return switch (s) {
             case "first" -> TextVectorizer.TieOrder.FIRST_APPEARANCE;
             case "keras" -> TextVectorizer.TieOrder.KERAS;
-            default -> throw new IllegalArgumentException("--vocab-ties must be 'first' or 'keras', received: " + s);
+            default -> throw new UserInputException("--vocab-ties must be 'first' or 'keras', received: " + s);
         };
     }
 
@@ -27,7 +28,7 @@ final class Options {
         return switch (s) {
             case "dense" -> false;
             case "lazy" -> true;
-            default -> throw new IllegalArgumentException("--embedding-adam must be 'dense' or 'lazy', received: " + s);
+            default -> throw new UserInputException("--embedding-adam must be 'dense' or 'lazy', received: " + s);
         };
     }
 }

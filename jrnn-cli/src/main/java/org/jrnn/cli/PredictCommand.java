@@ -20,6 +20,7 @@ import org.jrnn.data.DataFiles;
 import org.jrnn.data.DataFormatException;
 import org.jrnn.data.Dataset;
 import org.jrnn.data.Example;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.serve.Classifier;
 import org.jrnn.serve.Prediction;
 import picocli.CommandLine.Command;
@@ -55,9 +56,6 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--explain", description = "Add per-token weights: the drop in the predicted class's probability when the token is replaced by [UNK].")
     boolean explain;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
-
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to classify.")
     List<String> texts = new ArrayList<>();
 
@@ -74,9 +72,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (topK < 1) throw new IllegalArgumentException("--top-k must be >= 1, received: " + topK);
-        if (input != null && !texts.isEmpty()) throw new IllegalArgumentException("give texts as arguments or --input FILE.csv, not both");
-        if (input == null && !format.spec().isDefault()) throw new IllegalArgumentException("the column options describe an --input file");
+        if (topK < 1) throw new UserInputException("--top-k must be >= 1, received: " + topK);
+        if (input != null && !texts.isEmpty()) throw new UserInputException("give texts as arguments or --input FILE.csv, not both");
+        if (input == null && !format.spec().isDefault()) throw new UserInputException("the column options describe an --input file");
         Classifier c = Classifier.load(model);
         PrintWriter out = spec.commandLine().getOut();
         if (!texts.isEmpty()) {

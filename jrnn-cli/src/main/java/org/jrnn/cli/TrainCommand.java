@@ -18,7 +18,9 @@ import org.jrnn.nn.Sequential;
 import org.jrnn.text.WordVectors;
 import org.jrnn.model.EpochMetrics;
 import org.jrnn.model.ModelSpec;
+import org.jrnn.train.OptimConfig;
 import org.jrnn.train.Preset;
+import org.jrnn.train.RunConfig;
 import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
 import org.jrnn.train.TrainingListener;
@@ -42,8 +44,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE.json", description = "Architecture file (overrides the preset's model; see README).")
     Path modelFile;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv and test.csv, or ag-news for the 'jrnn download' cache. Default: embedded sample.")
-    Path data;
+    @Mixin
+    DataDirOption data;
 
     @Option(names = "--train", paramLabel = "FILE", description = "Training CSV or TSV (with --test, or with --val-split alone).")
     Path trainFile;
@@ -68,33 +70,23 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "0", description = "Batch size (default: the preset's).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "" + OptimConfig.DEFAULT_LEARNING_RATE, description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for init and shuffling (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + OptimConfig.DEFAULT_SEED, description = "Seed for init and shuffling (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--vocab-size", defaultValue = "20000", description = "max_tokens incl. padding and [UNK] (default ${DEFAULT-VALUE}).")
-    int vocabSize;
-
-    @Option(names = "--adapt-rows", defaultValue = "0", description = "Adapt the vocabulary on the first N training rows (0 = all, default).")
-    int adaptRows;
-
-    @Option(names = "--vocab-ties", defaultValue = "first", description = "Vocabulary tie order: first or keras.")
-    String ties;
-
-    @Option(names = "--text", description = "title or title+description (default: the preset's); for a table: the first text column, or all of them.")
-    String text;
+    @Mixin
+    VocabOptions vocab;
 
     @Option(names = "--max-train-samples", defaultValue = "0", description = "Use only the first N training rows (0 = all).")
     int maxTrainSamples;
 
-    @Option(names = "--threads", description = "Training threads (default: available processors).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--embedding-adam", defaultValue = "dense", paramLabel = "dense|lazy",
-            description = "dense: exact Adam on every embedding row (Keras, default); lazy: only the rows a batch uses (PyTorch SparseAdam).")
-    String embeddingAdam;
+    @Mixin
+    EmbeddingAdamOption embeddingAdam;
 
     @Option(names = "--clip-norm", defaultValue = "0", description = "Clip gradients to this global L2 norm (0 = off).")
     double clipNorm;
@@ -102,7 +94,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Save a checkpoint here every --checkpoint-every steps and at each epoch end.")
     Path checkpointDir;
 
-    @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "STEPS", description = "Steps between checkpoints (default ${DEFAULT-VALUE}; 0 = epoch ends only).")
+    @Option(names = "--checkpoint-every", defaultValue = "" + RunConfig.DEFAULT_CHECKPOINT_EVERY, paramLabel = "STEPS",
+            description = "Steps between checkpoints (default ${DEFAULT-VALUE}; 0 = epoch ends only).")
     int checkpointEvery;
 
     @Option(names = "--resume", description = "Continue the checkpoint in --checkpoint-dir (bit-identical to an uninterrupted run with the same settings).")
@@ -127,51 +120,58 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE.jrnn", description = "Save the trained model here (see docs/FORMAT.md).")
     Path modelOut;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bars or summary; only the final line.")
+    @Option(names = {"-q", "--quiet"}, description = "No progress bars or summary; only the final line (and warnings).")
     boolean quiet;
-
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
 
     /** The embedded sample is small: two epochs reach the lesson's ~80 % in seconds. */
     static final int EMBEDDED_DEFAULT_EPOCHS = 2;
 
+    /** The options as a config; options left out keep the preset's settings or the config's defaults. */
+    TrainConfig config() throws java.io.IOException {
+        Preset p = Preset.get(preset);
+        TrainConfig.Builder b = TrainConfig.builder(p);
+        if (modelFile != null) b.model(ModelSpec.read(modelFile));
+        boolean embedded = data.dir == null && trainFile == null;
+        b.epochs(epochs != null ? epochs : embedded ? Math.max(EMBEDDED_DEFAULT_EPOCHS, p.epochs()) : p.epochs());
+        if (batchSize != 0) b.batchSize(batchSize);
+        if (valSplit != null) b.valSplit(valSplit);
+        if (patience != null) b.patience(patience);
+        return b.dataDir(data.dir).files(trainFile, testFile).columns(format.spec()).text(vocab.text(p.text()))
+                .maxTrainSamples(maxTrainSamples).vocab(vocab.config()).embeddings(embeddings, freezeEmbeddings)
+                .learningRate(lr).seed(seed).clipNorm(clipNorm).lazyEmbeddingAdam(embeddingAdam.lazy()).bucket(bucket)
+                .threads(threads.get()).checkpoints(checkpointDir, checkpointEvery, resume)
+                .build();
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Preset p = Preset.get(preset);
-        ModelSpec spec2 = modelFile != null ? ModelSpec.read(modelFile) : null;
-        boolean embedded = data == null && trainFile == null;
-        int e = epochs != null ? epochs : (embedded ? Math.max(EMBEDDED_DEFAULT_EPOCHS, p.epochs()) : p.epochs());
-        TrainConfig cfg = new TrainConfig(p, spec2, data, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
-                Options.ties(ties), maxTrainSamples, lr, text == null ? null : Options.textField(text),
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), bucket,
-                valSplit != null ? valSplit : p.valSplit(), patience != null ? patience : p.patience(),
-                Options.lazyEmbedding(embeddingAdam), clipNorm, format.spec(), embeddings, freezeEmbeddings);
-        if (resume && checkpointDir == null) throw new IllegalArgumentException("--resume needs --checkpoint-dir");
+        PrintWriter err = spec.commandLine().getErr();
+        TrainConfig cfg = config();
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
+        TrainJob.DataSummary d = prepared.summary();
         Sequential model = TrainJob.buildModel(cfg, prepared);
         if (!quiet) {
+            int e = cfg.optim().epochs();
+            int t = cfg.run().threads();
             out.printf(Locale.ROOT, "jrnn train: %s on %s: %,d train / %,d test rows, vocabulary %,d, batch %d, %d epoch%s, %d thread%s (data ready in %.1f s)%n",
-                    modelFile != null ? "model " + modelFile : "preset " + p.name(), prepared.dataName(), prepared.train().size(), prepared.test().size(),
-                    prepared.vectorizer().size(), cfg.effectiveBatchSize(), e, e == 1 ? "" : "s", cfg.threads(), cfg.threads() == 1 ? "" : "s",
-                    prepared.seconds());
-            if (!embedded) {
-                out.printf("data: %s; %d classes: %s%s%n", prepared.format(), prepared.classNames().size(), String.join(", ", prepared.classNames()),
-                        prepared.testIsValidation() ? "; no test file: the held-out split gives the validation and test figures" : "");
+                    modelFile != null ? "model " + modelFile : "preset " + cfg.preset().name(), d.name(), prepared.train().size(), prepared.test().size(),
+                    prepared.vectorizer().size(), cfg.optim().batchSize(), e, e == 1 ? "" : "s", t, t == 1 ? "" : "s", d.seconds());
+            if (!cfg.data().embedded()) {
+                out.printf("data: %s; %d classes: %s%s%n", d.format(), d.classNames().size(), String.join(", ", d.classNames()),
+                        d.testIsValidation() ? "; no test file: the held-out split gives the validation and test figures" : "");
             }
             if (prepared.embeddings() != null) {
                 WordVectors v = prepared.embeddings();
                 out.printf(Locale.ROOT, "embeddings: %s%s in %s (%s, %d dims)%s%n", v.coverage(),
                         v.foundLowerCase() > 0 ? String.format(Locale.ROOT, ", %,d of them lower-cased", v.foundLowerCase()) : "",
-                        v.file(), v.format(), v.dim(), cfg.freezeEmbeddings() ? "; frozen" : "");
+                        v.file(), v.format(), v.dim(), cfg.model().freezeEmbeddings() ? "; frozen" : "");
             }
             out.print(model.summary());
             out.flush();
         }
-        TrainJob.Result result = TrainJob.run(cfg, prepared, model, quiet ? TrainingListener.NONE : new ProgressListener(out),
-                checkpointDir == null ? null : new TrainJob.Checkpointing(checkpointDir, checkpointEvery, resume));
-        boolean testFigures = result.separateValidation() && !result.testIsValidation();
+        TrainJob.Result result = TrainJob.run(cfg, prepared, model, quiet ? warningsTo(err) : new ProgressListener(out, err));
+        boolean testFigures = result.data().separateValidation() && !result.data().testIsValidation();
         out.printf(Locale.ROOT, "final: %s %.4f, %s %.4f after %d epoch%s (%.1f s training, %,.0f tokens/s)%n",
                 testFigures ? "test_accuracy" : "val_accuracy", result.test().accuracy(),
                 testFigures ? "test_loss" : "val_loss", result.test().loss(),
@@ -213,17 +213,19 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static String metricsJson(TrainJob.Result r) throws Exception {
+        TrainConfig c = r.config();
+        TrainJob.DataSummary d = r.data();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("preset", r.config().preset().name());
-        m.put("model", r.config().model());
-        m.put("data", r.dataName());
-        m.put("train_rows", r.trainRows());
-        m.put("test_rows", r.testRows());
+        m.put("preset", c.preset().name());
+        m.put("model", c.model().spec());
+        m.put("data", d.name());
+        m.put("train_rows", d.trainRows());
+        m.put("test_rows", d.testRows());
         m.put("vocab_size", r.vectorizer().size());
         m.put("params", r.model().paramCount());
-        m.put("batch_size", r.config().effectiveBatchSize());
-        m.put("seed", r.config().seed());
-        m.put("threads", r.config().threads());
+        m.put("batch_size", c.optim().batchSize());
+        m.put("seed", c.optim().seed());
+        m.put("threads", c.run().threads());
         m.put("epochs", r.history().size());
         List<Double> loss = new ArrayList<>(), acc = new ArrayList<>(), vl = new ArrayList<>(), va = new ArrayList<>(), secs = new ArrayList<>();
         for (EpochMetrics e : r.history()) {
@@ -241,29 +243,51 @@ final class TrainCommand implements Callable<Integer> {
         m.put("tokens_per_second", tokensPerSecond(r.history()));
         m.put("test_loss", r.test().loss());
         m.put("test_accuracy", r.test().accuracy());
-        m.put("validation", r.separateValidation() ? "held-out split of the training rows" : "test set");
-        m.put("test", r.testIsValidation() ? "held-out split of the training rows (no test file)" : "test set");
-        m.put("class_names", r.classNames());
-        m.put("prep_seconds", r.prepSeconds());
-        if (r.config().embeddings() != null) {
+        m.put("validation", d.separateValidation() ? "held-out split of the training rows" : "test set");
+        m.put("test", d.testIsValidation() ? "held-out split of the training rows (no test file)" : "test set");
+        m.put("class_names", d.classNames());
+        m.put("prep_seconds", d.seconds());
+        if (c.model().embeddings() != null) {
             Map<String, Object> e = new LinkedHashMap<>();
-            e.put("file", r.config().embeddings().toString());
-            e.put("dim", r.config().model().embeddingDim());
-            e.put("frozen", r.config().freezeEmbeddings());
+            e.put("file", c.model().embeddings().toString());
+            e.put("dim", c.model().spec().embeddingDim());
+            e.put("frozen", c.model().freezeEmbeddings());
             m.put("embeddings", e);
         }
         m.put("machine", Machine.describe());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
     }
 
+    /** With --quiet: no progress, but warnings still reach standard error. */
+    static TrainingListener warningsTo(PrintWriter err) {
+        return new TrainingListener() {
+            @Override
+            public void warning(String message) {
+                ProgressListener.warn(err, message);
+            }
+        };
+    }
+
     /** Keras-like output: one progress bar per epoch, then a summary line. */
     static final class ProgressListener implements TrainingListener {
         private final PrintWriter out;
+        private final PrintWriter err;
         private ProgressBar bar;
         private int epochs;
 
-        ProgressListener(PrintWriter out) {
+        ProgressListener(PrintWriter out, PrintWriter err) {
             this.out = out;
+            this.err = err;
+        }
+
+        static void warn(PrintWriter err, String message) {
+            err.println("jrnn: warning: " + message);
+            err.flush();
+        }
+
+        @Override
+        public void warning(String message) {
+            warn(err, message);
         }
 
         @Override

@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.jrnn.data.Example;
 import org.jrnn.data.TextField;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.text.TextVectorizer;
 import org.jrnn.train.DataSource;
+import org.jrnn.train.VocabConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,8 +22,8 @@ final class VocabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder with train.csv, or ag-news for the 'jrnn download' cache (default: the embedded sample).")
-    Path data;
+    @Mixin
+    DataDirOption data;
 
     @Option(names = "--train", paramLabel = "FILE", description = "Training CSV or TSV instead of --data.")
     Path train;
@@ -29,39 +31,27 @@ final class VocabCommand implements Callable<Integer> {
     @Mixin
     DataFormatOptions format;
 
-    @Option(names = "--adapt-rows", defaultValue = "0", description = "Adapt on the first N training rows (0 = all; the lesson uses 2000).")
-    int adaptRows;
-
-    @Option(names = "--vocab-size", defaultValue = "20000", description = "max_tokens, including padding and [UNK] (default ${DEFAULT-VALUE}).")
-    int vocabSize;
-
-    @Option(names = "--vocab-ties", defaultValue = "first", description = "Order of equal counts: first (first appearance) or keras (descending bytes).")
-    String ties;
-
-    @Option(names = "--text", defaultValue = "title+description", description = "title or title+description (default).")
-    String text;
+    @Mixin
+    VocabOptions vocab;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the vocabulary.")
     Path out;
 
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
-
     @Override
     public Integer call() throws Exception {
-        if (adaptRows < 0) throw new IllegalArgumentException("--adapt-rows must be >= 0, received: " + adaptRows);
+        VocabConfig cfg = vocab.config();
+        TextField field = vocab.text(TextField.TITLE_AND_DESCRIPTION);
         List<Example> rows;
         if (train != null) {
             rows = org.jrnn.data.DataFiles.read(train, format.spec()).examples();
         } else {
-            if (data == null && !format.spec().isDefault()) throw new IllegalArgumentException("the column options describe a --train or --data file");
-            rows = DataSource.load(data, null, null, format.spec()).train();
+            if (data.dir == null && !format.spec().isDefault()) throw new UserInputException("the column options describe a --train or --data file");
+            rows = DataSource.load(data.dir, null, null, format.spec()).train();
         }
-        TextField field = Options.textField(text);
-        int n = adaptRows == 0 ? rows.size() : Math.min(adaptRows, rows.size());
+        int n = cfg.rowsToAdapt(rows.size());
         List<String> texts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) texts.add(rows.get(i).text(field));
-        TextVectorizer v = TextVectorizer.adapt(texts, vocabSize, Options.ties(ties));
+        TextVectorizer v = TextVectorizer.adapt(texts, cfg.vocabSize(), cfg.ties());
         v.writeVocabulary(out);
         spec.commandLine().getOut().printf("wrote %s: %,d entries adapted on %,d rows%n", out, v.size(), n);
         spec.commandLine().getOut().flush();

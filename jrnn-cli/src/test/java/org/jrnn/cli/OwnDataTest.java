@@ -162,7 +162,7 @@ class OwnDataTest {
         Path bad = CliTest.write(dir, "bad.txt", "rain 1 2 3\nsnow 1 2\n");
         CliTest.assertOneLineError(CliTest.run(args(new String[] {"train", "--train", train.toString(), "--val-split", "0.25"},
                 "--embeddings", bad.toString())), "bad.txt:2", "expected 3 values after the word");
-        CliTest.assertOneLineError(CliTest.run("train", "--freeze-embeddings"), "--freeze-embeddings needs --embeddings FILE", "");
+        CliTest.assertOneLineError(CliTest.run("train", "--freeze-embeddings"), "--freeze-embeddings needs --embeddings", "");
     }
 
     static String[] concat(String[] a, String... b) {

@@ -17,6 +17,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class AgNewsCsv {
      *
      * @throws DataFormatException if the file is missing, a directory, empty, not gzip/UTF-8 where expected,
      *     or holds a malformed row; the message names the file and, for row problems, the line
-     * @throws IOException on other read failures (permissions, disk)
+     * @throws IOException on other read failures (the disk)
      */
     public static List<Example> read(Path file) throws IOException {
         String name = file.toString();
@@ -52,6 +53,8 @@ public final class AgNewsCsv {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new DataFormatException(name, "file not found");
+        } catch (AccessDeniedException e) {
+            throw new DataFormatException(name, "permission denied");
         }
         return parse(bytes, name);
     }

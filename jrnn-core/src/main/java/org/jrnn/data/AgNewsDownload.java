@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.errors.InvalidOptionException;
+import org.jrnn.errors.UserInputException;
 
 /** Where AG News comes from and where it is cached. */
 public final class AgNewsDownload {
@@ -48,18 +50,23 @@ public final class AgNewsDownload {
         return base.resolve("ag_news");
     }
 
-    /** {@code override}, else the {@value #URL_PROPERTY} property, else {@link #DEFAULT_BASE_URL}; always ending in "/". */
+    /**
+     * {@code override}, else the {@value #URL_PROPERTY} property, else {@link #DEFAULT_BASE_URL}; always ending in "/".
+     *
+     * @throws InvalidOptionException for anything but an http(s) URL, naming the setting "url" (or the property)
+     */
     public static URI baseUrl(String override) {
         String s = override != null ? override : System.getProperty(URL_PROPERTY, DEFAULT_BASE_URL);
         if (!s.endsWith("/")) s += "/";
+        String setting = override != null ? "url" : "-D" + URL_PROPERTY;
         URI u;
         try {
             u = URI.create(s);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--url is not a valid URL: " + s);
+            throw InvalidOptionException.of(setting, "is not a valid URL: " + s);
         }
         if (!"http".equalsIgnoreCase(u.getScheme()) && !"https".equalsIgnoreCase(u.getScheme())) {
-            throw new IllegalArgumentException("--url must be an http or https URL, received: " + s);
+            throw InvalidOptionException.of(setting, "must be an http or https URL, received: " + s);
         }
         return u;
     }
@@ -86,14 +93,14 @@ public final class AgNewsDownload {
      * The folder {@code --data} names: the cache for {@value #DATA_NAME} (which must hold train.csv and
      * test.csv), else {@code dataDir} itself. A folder literally called ag-news is reached as {@code ./ag-news}.
      *
-     * @throws IllegalArgumentException if the cache is empty, with the command that fills it
+     * @throws UserInputException if the cache is empty, with the command that fills it
      */
     public static Path resolve(Path dataDir) {
         if (dataDir == null || !dataDir.toString().equals(DATA_NAME)) return dataDir;
         Path dir = defaultDir();
         for (String f : List.of("train.csv", "test.csv")) {
             if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new IllegalArgumentException("AG News is not in the cache (no " + dir.resolve(f) + "): run `jrnn download ag-news` first");
+                throw new UserInputException("AG News is not in the cache (no " + dir.resolve(f) + "): run `jrnn download ag-news` first");
             }
         }
         return dir;

@@ -1,10 +1,12 @@
 // How to read a delimited text file of labelled texts: the delimiter, whether line 1 is a header, which
 // columns hold the text and which the label. Plain settings, checked for consistency here; matching them
-// against a real file (unknown names, indices out of range) is TabularReader's job.
+// against a real file (unknown names, indices out of range) is TabularReader's job. Bad settings throw
+// InvalidOptionException naming them as the record does (delimiter, textColumns, labelColumn, header).
 package org.jrnn.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.errors.InvalidOptionException;
 
 /**
  * Settings for {@link TabularReader}. Every field has a default, and {@link #DEFAULT} (all defaults) lets
@@ -32,18 +34,18 @@ public record ColumnSpec(Character delimiter, Header header, List<Column> textCo
     /** A column by header name or by 0-based index. */
     public record Column(String name, int index) {
         public Column {
-            if (name == null && index < 0) throw new IllegalArgumentException("column index must be >= 0, received: " + index);
-            if (name != null && name.isEmpty()) throw new IllegalArgumentException("column name must not be empty");
+            if (name == null && index < 0) throw new InvalidOptionException("column index must be >= 0, received: " + index);
+            if (name != null && name.isEmpty()) throw new InvalidOptionException("column name must not be empty");
         }
 
         /** A 0-based index if {@code s} is all ASCII digits, else a header name. */
         public static Column parse(String s) {
-            if (s == null || s.isEmpty()) throw new IllegalArgumentException("a column must be a header name or a 0-based index, received an empty value");
+            if (s == null || s.isEmpty()) throw new InvalidOptionException("a column must be a header name or a 0-based index, received an empty value");
             if (s.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 try {
                     return new Column(null, Integer.parseInt(s));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("column index " + s + " is too large");
+                    throw new InvalidOptionException("column index " + s + " is too large");
                 }
             }
             return new Column(s, -1);
@@ -61,22 +63,26 @@ public record ColumnSpec(Character delimiter, Header header, List<Column> textCo
 
     public static final ColumnSpec DEFAULT = new ColumnSpec(null, Header.AUTO, List.of(), null, true);
 
+    /** How messages name the setting "header = ABSENT" ({@link InvalidOptionException#message}). */
+    public static final String NO_HEADER = "header=ABSENT";
+
     public ColumnSpec {
         if (header == null) header = Header.AUTO;
         textColumns = textColumns == null ? List.of() : List.copyOf(textColumns);
         if (delimiter != null && (delimiter == '"' || delimiter == '\n' || delimiter == '\r')) {
-            throw new IllegalArgumentException("--delimiter cannot be a quote or a line break, received: " + printable(delimiter));
+            throw InvalidOptionException.of("delimiter", "cannot be a quote or a line break, received: " + printable(delimiter));
         }
         List<Column> seen = new ArrayList<>();
         for (Column c : textColumns) {
-            if (seen.contains(c)) throw new IllegalArgumentException("--text-column " + c + " is given twice");
+            if (seen.contains(c)) throw InvalidOptionException.of("textColumns", c + " is given twice");
             seen.add(c);
         }
         if (labelColumn != null && textColumns.contains(labelColumn)) {
-            throw new IllegalArgumentException("column " + labelColumn + " cannot be both --label-column and --text-column");
+            Column both = labelColumn;
+            throw new InvalidOptionException(n -> "column " + both + " cannot be both " + n.apply("labelColumn") + " and " + n.apply("textColumns"));
         }
         if (header == Header.ABSENT && (labelColumn != null && labelColumn.byName() || textColumns.stream().anyMatch(Column::byName))) {
-            throw new IllegalArgumentException("columns are chosen by name, but --no-header says the file has no header: use 0-based indices");
+            throw new InvalidOptionException(n -> "columns are chosen by name, but " + n.apply(NO_HEADER) + " says the file has no header: use 0-based indices");
         }
     }
 
@@ -100,7 +106,7 @@ public record ColumnSpec(Character delimiter, Header header, List<Column> textCo
             case "pipe" -> '|';
             default -> {
                 if (s.length() != 1) {
-                    throw new IllegalArgumentException("--delimiter must be one character, tab, comma, semicolon or pipe, received: " + s);
+                    throw InvalidOptionException.of("delimiter", "must be one character, tab, comma, semicolon or pipe, received: " + s);
                 }
                 yield s.charAt(0);
             }

@@ -1,10 +1,12 @@
 // A data file that cannot be used, with a one-line message a CLI can print as is: "<file>:<line>: <problem>"
-// or "<file>: <problem>" for whole-file problems (missing, empty, corrupt gzip). Unchecked, so callers
-// that cannot recover just let it reach the CLI's error handler.
+// or "<file>: <problem>" for whole-file problems (missing, empty, corrupt gzip). A UserInputException, so
+// callers that cannot recover just let it reach the CLI's handler, which prints it as bad input (exit 2).
 package org.jrnn.data;
 
+import org.jrnn.errors.UserInputException;
+
 /** A bad or missing data file. {@link #getMessage()} is a single line naming the file and, if known, the line. */
-public final class DataFormatException extends RuntimeException {
+public final class DataFormatException extends UserInputException {
 
     private final String file;
     private final long line;
@@ -44,9 +46,5 @@ public final class DataFormatException extends RuntimeException {
 
     private static String format(String file, long line, String problem) {
         return line > 0 ? file + ":" + line + ": " + oneLine(problem) : file + ": " + oneLine(problem);
-    }
-
-    private static String oneLine(String s) {
-        return s.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
     }
 }

@@ -90,9 +90,7 @@ public final class Download {
             long had = Files.isRegularFile(part) ? Files.size(part) : 0;
             boolean resumed;
             try {
-                resumed = transfer(url, part, had, name, settings, progress);
-            } catch (DownloadException e) {
-                throw e;
+                resumed = transfer(url, part, had, name, settings, progress); // DownloadException (unchecked) is final
             } catch (IOException e) {
                 failures++;
                 String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -10,6 +10,7 @@ import de.siegmar.fastcsv.reader.CsvRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,6 +73,8 @@ public final class TabularReader {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new DataFormatException(name, "file not found");
+        } catch (AccessDeniedException e) {
+            throw new DataFormatException(name, "permission denied");
         }
         return parse(bytes, name, spec, knownClasses, knownFrom);
     }

@@ -5,6 +5,7 @@ package org.jrnn.eval;
 
 import java.util.List;
 import org.jrnn.data.Example;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.io.SavedModel;
 import org.jrnn.kernels.Parallel;
 import org.jrnn.nn.Matrix;
@@ -22,11 +23,21 @@ public final class Evaluator {
         return evaluate(m, rows, Runtime.getRuntime().availableProcessors());
     }
 
-    /** {@link #evaluate(SavedModel, List)} on {@code threads} threads (the same figures for any count). */
+    /**
+     * {@link #evaluate(SavedModel, List)} on {@code threads} threads (the same figures for any count).
+     *
+     * @throws UserInputException if there are no rows or a row's label is not one of the model's classes
+     */
     public static EvaluationReport evaluate(SavedModel m, List<Example> rows, int threads) {
+        int k = m.classNames().size();
+        if (rows.isEmpty()) throw new UserInputException("no examples to evaluate");
         int[][] tokens = new int[rows.size()][];
         int[] labels = new int[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).label() >= k) {
+                throw new UserInputException("example " + (i + 1) + " has label index " + rows.get(i).label() + " but the model has " + k
+                        + " classes (" + String.join(", ", m.classNames()) + ")");
+            }
             tokens[i] = m.vectorizer().encode(rows.get(i).text(m.textField()));
             labels[i] = rows.get(i).label();
         }

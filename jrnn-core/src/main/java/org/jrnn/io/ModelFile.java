@@ -184,6 +184,7 @@ public final class ModelFile {
         if (Files.isDirectory(file)) throw new ModelFormatException(where, "is a directory, expected a .jrnn model file");
         if (!Files.exists(file)) throw new ModelFormatException(where, "file not found");
         if (!Files.isRegularFile(file)) throw new ModelFormatException(where, "not a regular file, expected a .jrnn model file");
+        if (!Files.isReadable(file)) throw new ModelFormatException(where, "permission denied");
         checkZipSignature(file, where);
         try (ZipFile zip = openZip(file, where)) {
             Map<String, ZipEntry> entries = entries(zip, where);
@@ -265,8 +266,7 @@ public final class ModelFile {
                 checkDeclaredSize(e, CAPS.get(name), "over the limit of " + CAPS.get(name), where);
                 found.put(name, e);
             }
-        } catch (IllegalArgumentException e) {
-            if (e instanceof ModelFormatException m) throw m;
+        } catch (IllegalArgumentException e) { // the JDK's zip code rejecting a malformed entry name
             throw new ModelFormatException(where, "unreadable zip directory (" + e.getMessage() + ")", e);
         }
         for (String required : ENTRIES) {

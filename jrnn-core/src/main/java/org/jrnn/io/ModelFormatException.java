@@ -1,10 +1,12 @@
 // A model file that cannot be loaded (or a model that cannot be saved as one), with a one-line message
-// "<file>: <problem>" the CLI prints as is. An IllegalArgumentException, so the CLI's handler maps it to
-// exit code 2 (bad input) without a stack trace.
+// "<file>: <problem>" the CLI prints as is. A UserInputException: the CLI's handler maps it to exit code 2
+// (bad input) without a stack trace.
 package org.jrnn.io;
 
+import org.jrnn.errors.UserInputException;
+
 /** A bad model file. {@link #getMessage()} is one line naming the file and the problem. */
-public final class ModelFormatException extends IllegalArgumentException {
+public final class ModelFormatException extends UserInputException {
 
     private final String file;
     private final String problem;
@@ -27,9 +29,5 @@ public final class ModelFormatException extends IllegalArgumentException {
     /** The message without the file prefix. */
     public String problem() {
         return problem;
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "unknown problem" : s.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
     }
 }

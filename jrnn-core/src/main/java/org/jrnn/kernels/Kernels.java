@@ -91,4 +91,13 @@ public interface Kernels {
     static String describe() {
         return KernelProvider.describe();
     }
+
+    /**
+     * What decides the bits of a result, without why it was chosen: {@code scalar} or
+     * {@code vector(N-bit)}. Products sum in lane order, so two runs agree bit for bit only when
+     * this agrees too; training checkpoints record it (a resume elsewhere is warned about).
+     */
+    static String numerics() {
+        return get().toString();
+    }
 }

@@ -115,9 +115,25 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** Reads an architecture JSON file; syntax errors name the file and line. */
+    /**
+     * Reads an architecture JSON file; syntax errors name the file and line.
+     *
+     * @throws ArchitectureException for a missing or unreadable file and for bad JSON, naming the file
+     * @throws IOException for failures of the disk itself
+     */
     public static ModelSpec read(Path file) throws IOException {
-        return parse(Files.readString(file), file.toString());
+        if (Files.isDirectory(file)) throw new ArchitectureException(file + ": is a directory, expected an architecture JSON file");
+        String json;
+        try {
+            json = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ArchitectureException(file + ": file not found", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ArchitectureException(file + ": permission denied", e);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new ArchitectureException(file + ": not valid UTF-8 (expected an architecture JSON file)", e);
+        }
+        return parse(json, file.toString());
     }
 
     /** Parses architecture JSON; {@code where} names its source in error messages. */

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.io.ModelFile;
 import org.jrnn.io.SavedModel;
 import org.jrnn.nn.Sequential;
@@ -81,12 +82,12 @@ public final class Classifier {
      * the predicted class's probability is its weight (unknown tokens get 0). Tokens are the
      * vectorizer's (lower-cased, punctuation stripped).
      *
-     * @throws IllegalArgumentException for texts over {@value #MAX_EXPLAIN_TOKENS} tokens
+     * @throws UserInputException for texts over {@value #MAX_EXPLAIN_TOKENS} tokens
      */
     public Prediction explain(String text) {
         List<String> tokens = TextVectorizer.tokenize(requireText(text));
         if (tokens.size() > MAX_EXPLAIN_TOKENS) {
-            throw new IllegalArgumentException("explain supports texts of at most " + MAX_EXPLAIN_TOKENS + " tokens, received " + tokens.size());
+            throw new UserInputException("explain supports texts of at most " + MAX_EXPLAIN_TOKENS + " tokens, received " + tokens.size());
         }
         int n = tokens.size();
         int[] ids = new int[n];

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jrnn.errors.InvalidOptionException;
 import org.jrnn.files.AtomicFiles;
 
 /**
@@ -117,11 +118,11 @@ public final class TextVectorizer {
      * Builds the vocabulary from {@code texts}, in iteration order: {@code ""}, {@value #OOV_TOKEN}, then tokens
      * by descending count with ties ordered by {@code ties}, cut to {@code maxTokens} entries in all.
      *
-     * @throws IllegalArgumentException if {@code maxTokens < 2}
+     * @throws InvalidOptionException if {@code maxTokens < 2}
      */
     public static TextVectorizer adapt(Iterable<String> texts, int maxTokens, TieOrder ties) {
         if (maxTokens < 2) {
-            throw new IllegalArgumentException("maxTokens must be >= 2, received: " + maxTokens);
+            throw InvalidOptionException.of("maxTokens", "must be >= 2, received: " + maxTokens);
         }
         if (texts == null || ties == null) {
             throw new IllegalArgumentException("texts and ties must not be null");

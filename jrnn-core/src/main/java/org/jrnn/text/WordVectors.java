@@ -86,6 +86,8 @@ public final class WordVectors {
             raw = Files.newInputStream(file);
         } catch (NoSuchFileException e) {
             throw new DataFormatException(name, "file not found");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new DataFormatException(name, "permission denied");
         }
         try (InputStream in = new BufferedInputStream(gz ? gunzip(raw, name) : raw, 1 << 16)) {
             return binary ? readBinary(in, name, m) : readText(in, name, m);

@@ -1,5 +1,6 @@
 package org.jrnn.train;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -26,29 +27,50 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    public record Result(String preset, int threads, int trainRows, int testRows, int vocabSize, long params,
-                         int batchesTimed, int batchesPerEpoch, double trainSeconds, long realTokens, long samples,
-                         double tokensPerSecond, double samplesPerSecond, double epochSeconds, String epochSecondsKind,
-                         double inferenceSeconds, double inferenceSamplesPerSecond, double steadyInferenceSamplesPerSecond,
-                         double coldInferenceSamplesPerSecond,
-                         Double testAccuracy,
-                         double peakHeapMib, double peakRssMib, String kernels) {}
+    /**
+     * A benchmark's figures in four groups; as JSON (Jackson) the groups are unwrapped into one flat
+     * object with these component names as keys, the layout bench/compare.sh and bench/results read.
+     */
+    public record Result(@JsonUnwrapped Setup setup, @JsonUnwrapped Training training, @JsonUnwrapped Inference inference,
+                         @JsonUnwrapped Memory memory) {}
+
+    /** What was measured: preset, threads, kernels, data and model sizes. */
+    public record Setup(String preset, int threads, String kernels, int trainRows, int testRows, int vocabSize, long params) {}
+
+    /**
+     * Training throughput over {@code batchesTimed} of {@code batchesPerEpoch} batches; {@code epochSeconds}
+     * is measured for a full epoch, else extrapolated ({@code epochSecondsKind} says which).
+     */
+    public record Training(int batchesTimed, int batchesPerEpoch, double trainSeconds, long realTokens, long samples,
+                           double tokensPerSecond, double samplesPerSecond, double epochSeconds, String epochSecondsKind) {}
+
+    /**
+     * Inference over the test set at batch 256: the anchor's single timed pass, the steady state (best of
+     * 5 passes), the process's cold first pass; test accuracy after a full epoch, else null.
+     */
+    public record Inference(double inferenceSeconds, double inferenceSamplesPerSecond, double steadyInferenceSamplesPerSecond,
+                            double coldInferenceSamplesPerSecond, Double testAccuracy) {}
+
+    /** Peak heap (sum of the heap pools' peaks) and resident set (VmHWM; NaN off Linux). */
+    public record Memory(double peakHeapMib, double peakRssMib) {}
 
     public static Result run(TrainConfig cfg, TrainJob.Prepared data, int maxBatches, int warmupBatches) {
         EncodedDataset train = data.train();
-        int b = cfg.effectiveBatchSize();
+        int b = cfg.optim().batchSize();
+        int threads = cfg.run().threads();
+        boolean lazy = cfg.optim().lazyEmbeddingAdam();
         int batchesPerEpoch = (train.size() + b - 1) / b;
         int timed = maxBatches > 0 ? Math.min(maxBatches, batchesPerEpoch) : batchesPerEpoch;
-        int[] order = Shuffle.permutation(train.size(), cfg.seed());
+        int[] order = Shuffle.permutation(train.size(), cfg.optim().seed());
 
         // Warm-up (JIT, thread pool, allocator) on a throw-away model from another seed. The
         // inference path gets passes over the test set until the JIT has compiled it (at least
         // INFERENCE_WARMUP_PASSES and INFERENCE_WARMUP_SECONDS): the anchor's single pass is
         // enough for Python, not for C2, whose full compiles wait for hundreds of calls. The
         // first of these passes is reported too: the cold figure of a process's first inference.
-        Sequential warm = cfg.model().build(data.vectorizer().size(), train.numClasses(), cfg.seed() + 1);
+        Sequential warm = data.model().build(data.vectorizer().size(), train.numClasses(), cfg.optim().seed() + 1);
         double coldSeconds;
-        try (Trainer t = new Trainer(warm, Adam.keras(cfg.learningRate()), cfg.threads()).lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam())) {
+        try (Trainer t = new Trainer(warm, Adam.keras(cfg.optim().learningRate()), threads).lazyEmbeddingUpdates(lazy)) {
             runBatches(t, train, order, b, Math.min(warmupBatches, batchesPerEpoch));
             long w0 = System.nanoTime();
             t.evaluate(data.test(), 256);
@@ -64,7 +86,7 @@ public final class Benchmark {
         double inferSeconds;
         double steadySeconds;
         double acc;
-        try (Trainer t = new Trainer(model, Adam.keras(cfg.learningRate()), cfg.threads()).lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam())) {
+        try (Trainer t = new Trainer(model, Adam.keras(cfg.optim().learningRate()), threads).lazyEmbeddingUpdates(lazy)) {
             long t0 = System.nanoTime();
             long[] counts = runBatches(t, train, order, b, timed);
             seconds = (System.nanoTime() - t0) / 1e9;
@@ -87,12 +109,14 @@ public final class Benchmark {
             steadySeconds = best;
         }
         boolean full = timed == batchesPerEpoch;
-        return new Result(cfg.preset().name(), cfg.threads(), train.size(), data.test().size(), data.vectorizer().size(),
-                model.paramCount(), timed, batchesPerEpoch, seconds, tokens, samples, tokens / seconds, samples / seconds,
-                full ? seconds : seconds * batchesPerEpoch / timed, full ? "measured" : "extrapolated",
-                inferSeconds, data.test().size() / inferSeconds, data.test().size() / steadySeconds,
-                data.test().size() / coldSeconds, full ? acc : null,
-                peakHeapMib(), peakRssMib(), org.jrnn.kernels.Kernels.get().toString());
+        int testRows = data.test().size();
+        return new Result(
+                new Setup(cfg.preset().name(), threads, org.jrnn.kernels.Kernels.get().toString(), train.size(), testRows,
+                        data.vectorizer().size(), model.paramCount()),
+                new Training(timed, batchesPerEpoch, seconds, tokens, samples, tokens / seconds, samples / seconds,
+                        full ? seconds : seconds * batchesPerEpoch / timed, full ? "measured" : "extrapolated"),
+                new Inference(inferSeconds, testRows / inferSeconds, testRows / steadySeconds, testRows / coldSeconds, full ? acc : null),
+                new Memory(peakHeapMib(), peakRssMib()));
     }
 
     /** Trains the first n batches of the order (the anchor's plain slices); returns {real tokens, samples}. */

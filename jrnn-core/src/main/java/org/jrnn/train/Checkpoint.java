@@ -66,12 +66,13 @@ public final class Checkpoint {
      *
      * @throws IOException naming the file, with the disk's error as cause; the previous checkpoint is intact
      */
-    public static void write(Path dir, String fingerprint, TrainingState st, List<Param> params, Adam adam) throws IOException {
+    public static void write(Path dir, TrainConfig.Fingerprint fingerprint, TrainingState st, List<Param> params, Adam adam) throws IOException {
         Path file = file(dir);
         for (Path torn : AtomicFiles.leftovers(file)) Files.deleteIfExists(torn);
         int kinds = st.best != null ? 4 : 3;
         ObjectNode h = JSON.createObjectNode();
-        h.put("fingerprint", fingerprint);
+        h.put("fingerprint", fingerprint.settings());
+        h.put("kernels", fingerprint.numerics());
         h.put("epoch", st.epoch).put("batch", st.batch).put("step", st.step);
         h.put("loss_sum", st.lossSum).put("correct", st.correct).put("seen", st.seen).put("tokens", st.tokens);
         h.put("epoch_seconds", st.epochSeconds).put("best_loss", st.bestLoss).put("best_epoch", st.bestEpoch);
@@ -117,12 +118,13 @@ public final class Checkpoint {
     /**
      * Restores weights, Adam state and the loop position from dir; checks the fingerprint so a checkpoint of
      * another run is never continued by mistake. Nothing is overwritten until the whole header has been
-     * checked against the model and the file's size.
+     * checked against the model and the file's size. The kernels that computed it are left in
+     * {@link TrainingState#kernels()} for the caller to compare.
      *
      * @throws CheckpointFormatException for any problem with the file, naming it
      * @throws IOException for failures of the disk itself
      */
-    public static TrainingState read(Path dir, String fingerprint, List<Param> params, Adam adam) throws IOException {
+    public static TrainingState read(Path dir, TrainConfig.Fingerprint fingerprint, List<Param> params, Adam adam) throws IOException {
         Path f = file(dir);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
              DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16))) {
@@ -142,11 +144,14 @@ public final class Checkpoint {
             Fields h = new Fields(parseHeader(in.readNBytes(len), f), "", f);
 
             String theirs = h.text("fingerprint");
-            if (!fingerprint.equals(theirs)) {
+            if (!fingerprint.settings().equals(theirs)) {
                 throw bad(f, "it belongs to a run with other settings; use the same preset, data, seed, batch size, threads "
                         + "and options, or another --checkpoint-dir (checkpoint: " + theirs + ")");
             }
             TrainingState st = new TrainingState();
+            // Which kernels computed it ("scalar", "vector(512-bit)"); absent in older checkpoints. The caller
+            // compares it with its own and warns: other kernels continue, but not bit for bit.
+            st.kernels = h.node().hasNonNull("kernels") ? h.text("kernels") : null;
             st.epoch = (int) h.integer("epoch", 0, Integer.MAX_VALUE);
             st.batch = (int) h.integer("batch", 0, Integer.MAX_VALUE);
             st.step = h.integer("step", 0, Long.MAX_VALUE);

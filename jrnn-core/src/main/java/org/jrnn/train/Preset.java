@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jrnn.data.TextField;
+import org.jrnn.errors.InvalidOptionException;
 import org.jrnn.model.LayerSpec;
 
 /**
@@ -60,9 +61,10 @@ public record Preset(String name, String description, TextField text, int batchS
         ALL.put(p.name, p);
     }
 
+    /** @throws InvalidOptionException for an unknown name, listing the known ones */
     public static Preset get(String name) {
         Preset p = ALL.get(name);
-        if (p == null) throw new IllegalArgumentException("unknown preset '" + name + "', expected one of " + String.join(", ", ALL.keySet()));
+        if (p == null) throw new InvalidOptionException("unknown preset '" + name + "', expected one of " + String.join(", ", ALL.keySet()));
         return p;
     }
 

@@ -1,129 +1,232 @@
 package org.jrnn.train;
 
-import org.jrnn.model.ModelSpec;
 import java.nio.file.Path;
+import java.util.Objects;
 import org.jrnn.data.ColumnSpec;
 import org.jrnn.data.TextField;
+import org.jrnn.model.ModelSpec;
 import org.jrnn.text.TextVectorizer;
 
 /**
- * Everything one training run needs, validated up front so a bad option fails before any
- * data is read. Null data paths mean the embedded AG News sample.
+ * Everything one training run needs, grouped by concern and validated up front (each group in its
+ * compact constructor), so a bad setting fails before any data is read. Start from
+ * {@link #builder(Preset)}: the preset gives the architecture, text, batch size, epochs, validation
+ * split and patience; every other default is a constant of its group ({@link VocabConfig},
+ * {@link OptimConfig}, {@link RunConfig}).
  *
- * @param testFile the test file, or null with {@code valSplit > 0}: the held-out split is then both the
- *     validation and the test data
- * @param adaptRows training rows the vocabulary is adapted on (0 = all)
- * @param maxTrainSamples use only the first N training rows (0 = all)
- * @param valSplit fraction of training rows held out for validation (0 = validate on the test set, as the lesson)
- * @param patience early-stopping patience in epochs on validation loss (0 = off)
- * @param lazyEmbeddingAdam update only the embedding rows each batch uses (SparseAdam semantics)
- * @param clipNorm clip gradients to this global L2 norm (0 = off)
- * @param columns how to read the data files (null = {@link ColumnSpec#DEFAULT}: AG News, or a table
- *     with the label in column 0 and text in the others)
- * @param embeddings pretrained word vectors to initialise the embedding with (their dimension replaces the
- *     model's embedding_dim), or null
- * @param freezeEmbeddings keep the embedding fixed during training (needs {@code embeddings})
+ * @param preset the named configuration the run started from (recorded in metrics and model files,
+ *     also when {@code model} replaces its architecture)
  */
-public record TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path trainFile, Path testFile,
-                          int epochs, int batchSize, long seed, int vocabSize, int adaptRows,
-                          TextVectorizer.TieOrder vocabTies, int maxTrainSamples, double learningRate,
-                          TextField text, int threads, boolean bucket, double valSplit, int patience,
-                          boolean lazyEmbeddingAdam, double clipNorm,
-                          ColumnSpec columns, Path embeddings, boolean freezeEmbeddings) {
+public record TrainConfig(Preset preset, DataConfig data, VocabConfig vocab, ModelConfig model, OptimConfig optim, RunConfig run) {
 
     public TrainConfig {
-        if (preset == null) throw new IllegalArgumentException("a preset is required");
-        if (dataDir != null && (trainFile != null || testFile != null)) {
-            throw new IllegalArgumentException("use either --data DIR or --train FILE --test FILE, not both");
-        }
-        if (testFile != null && trainFile == null) {
-            throw new IllegalArgumentException("--test needs --train (or use --data DIR)");
-        }
-        if (trainFile != null && testFile == null && !(valSplit > 0)) {
-            throw new IllegalArgumentException("--train without --test needs --val-split F: the held-out rows are then the validation and test data");
-        }
-        if (freezeEmbeddings && embeddings == null) throw new IllegalArgumentException("--freeze-embeddings needs --embeddings FILE");
-        if (columns == null) columns = ColumnSpec.DEFAULT;
-        if (!columns.isDefault() && dataDir == null && trainFile == null) {
-            throw new IllegalArgumentException("--delimiter, --header, --text-column, --label-column and --no-quoting describe --train/--test"
-                    + " or --data files; the embedded sample needs none");
-        }
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, received: " + epochs);
-        if (batchSize < 0) throw new IllegalArgumentException("--batch-size must be >= 1, received: " + batchSize);
-        if (vocabSize < 3) throw new IllegalArgumentException("--vocab-size must be >= 3 (padding, [UNK] and one token), received: " + vocabSize);
-        if (adaptRows < 0) throw new IllegalArgumentException("--adapt-rows must be >= 0 (0 = all rows), received: " + adaptRows);
-        if (maxTrainSamples < 0) throw new IllegalArgumentException("--max-train-samples must be >= 0 (0 = all), received: " + maxTrainSamples);
-        if (!(valSplit >= 0 && valSplit < 1)) throw new IllegalArgumentException("--val-split must be in [0, 1), received: " + valSplit);
-        if (patience < 0) throw new IllegalArgumentException("--early-stopping must be >= 0 (0 = off), received: " + patience);
-        if (!(clipNorm >= 0)) throw new IllegalArgumentException("--clip-norm must be >= 0 (0 = off), received: " + clipNorm);
-        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, received: " + threads);
-        if (!(learningRate > 0)) throw new IllegalArgumentException("--lr must be > 0, received: " + learningRate);
-        if (model == null) model = preset.model();
-        if (text == null) text = preset.text();
-        if (vocabTies == null) vocabTies = TextVectorizer.TieOrder.FIRST_APPEARANCE;
+        Objects.requireNonNull(preset, "preset");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(vocab, "vocab");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(optim, "optim");
+        Objects.requireNonNull(run, "run");
     }
 
-    /** A config for AG News-format data ({@link ColumnSpec#DEFAULT}). */
-    public TrainConfig(Preset preset, ModelSpec model, Path dataDir, Path trainFile, Path testFile,
-                       int epochs, int batchSize, long seed, int vocabSize, int adaptRows,
-                       TextVectorizer.TieOrder vocabTies, int maxTrainSamples, double learningRate,
-                       TextField text, int threads, boolean bucket, double valSplit, int patience,
-                       boolean lazyEmbeddingAdam, double clipNorm) {
-        this(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows, vocabTies, maxTrainSamples,
-                learningRate, text, threads, bucket, valSplit, patience, lazyEmbeddingAdam, clipNorm, null, null, false);
+    /** The preset's settings and the groups' defaults; change any of them, then {@link Builder#build()}. */
+    public static Builder builder(Preset preset) {
+        return new Builder(preset);
     }
 
-    /** Defaults of {@code jrnn train} for a preset. */
-    public static TrainConfig defaults(Preset preset) {
-        return new TrainConfig(preset, null, null, null, null, 1, 0, 42, TextVectorizer.DEFAULT_MAX_TOKENS, 0,
-                null, 0, 1e-3, null, Runtime.getRuntime().availableProcessors(), false, 0, 0, false, 0);
+    /** The same run with another architecture (the embedding dimension of pretrained vectors). */
+    public TrainConfig withModel(ModelSpec spec) {
+        return new TrainConfig(preset, data, vocab, model.withSpec(spec), optim, run);
     }
 
     /**
-     * What must not change between a checkpoint and its resumption: everything that decides
-     * the numbers (not the number of epochs, which may grow).
+     * What must not change between a checkpoint and its resumption.
+     *
+     * @param settings everything that decides the numbers (not the number of epochs, which may grow);
+     *     a checkpoint with other settings is refused
+     * @param numerics the kernels' {@link org.jrnn.kernels.Kernels#numerics()}: another value still
+     *     resumes, but not bit-identically, and the run says so
      */
-    public String fingerprint(TextVectorizerFingerprint vocab, int trainRows) {
-        return String.join(";", "model=" + model.toJson().replaceAll("\\s+", ""), "seed=" + seed, "batch=" + effectiveBatchSize(),
-                "threads=" + threads, "lr=" + learningRate, "text=" + text, "vocab=" + vocab.hash(), "train_rows=" + trainRows,
-                "bucket=" + bucket, "val_split=" + valSplit, "patience=" + patience, "lazy=" + lazyEmbeddingAdam, "clip=" + clipNorm,
-                "embeddings=" + embeddings + (freezeEmbeddings ? ",frozen" : ""));
+    public record Fingerprint(String settings, String numerics) {}
+
+    /** This run's fingerprint for its vocabulary and training rows, with this process's kernels. */
+    public Fingerprint fingerprint(TextVectorizer vocabulary, int trainRows) {
+        String vocabHash = vocabulary.size() + ":" + Integer.toHexString(vocabulary.vocabulary().hashCode());
+        String settings = String.join(";", "model=" + model.spec().toJson().replaceAll("\\s+", ""), "seed=" + optim.seed(),
+                "batch=" + optim.batchSize(), "threads=" + run.threads(), "lr=" + optim.learningRate(), "text=" + data.text(),
+                "vocab=" + vocabHash, "train_rows=" + trainRows, "bucket=" + optim.bucket(), "val_split=" + data.valSplit(),
+                "patience=" + optim.patience(), "lazy=" + optim.lazyEmbeddingAdam(), "clip=" + optim.clipNorm(),
+                "embeddings=" + model.embeddings() + (model.freezeEmbeddings() ? ",frozen" : ""));
+        return new Fingerprint(settings, org.jrnn.kernels.Kernels.numerics());
     }
 
-    /** The vocabulary's identity for fingerprints. */
-    public record TextVectorizerFingerprint(String hash) {
-        public static TextVectorizerFingerprint of(TextVectorizer v) {
-            return new TextVectorizerFingerprint(v.size() + ":" + Integer.toHexString(v.vocabulary().hashCode()));
+    /**
+     * Collects a run's settings; each {@code build()} validates them into a {@link TrainConfig}. Not
+     * thread-safe.
+     */
+    public static final class Builder {
+        private final Preset preset;
+        private Path dataDir;
+        private Path trainFile;
+        private Path testFile;
+        private ColumnSpec columns = ColumnSpec.DEFAULT;
+        private TextField text;
+        private int maxTrainSamples;
+        private double valSplit;
+        private int vocabSize = VocabConfig.DEFAULT.vocabSize();
+        private int adaptRows = VocabConfig.DEFAULT.adaptRows();
+        private TextVectorizer.TieOrder ties = VocabConfig.DEFAULT.ties();
+        private ModelSpec spec;
+        private Path embeddings;
+        private boolean freezeEmbeddings;
+        private int epochs;
+        private int batchSize;
+        private double learningRate = OptimConfig.DEFAULT_LEARNING_RATE;
+        private long seed = OptimConfig.DEFAULT_SEED;
+        private double clipNorm;
+        private boolean lazyEmbeddingAdam;
+        private boolean bucket;
+        private int patience;
+        private int threads = RunConfig.defaults().threads();
+        private Path checkpointDir;
+        private int checkpointEvery = RunConfig.DEFAULT_CHECKPOINT_EVERY;
+        private boolean resume;
+
+        private Builder(Preset preset) {
+            this.preset = Objects.requireNonNull(preset, "preset");
+            text = preset.text();
+            spec = preset.model();
+            epochs = preset.epochs();
+            batchSize = preset.batchSize();
+            valSplit = preset.valSplit();
+            patience = preset.patience();
         }
-    }
 
-    public int effectiveBatchSize() {
-        return batchSize > 0 ? batchSize : preset.batchSize();
-    }
+        /** A folder with train.csv and test.csv ("ag-news": the download cache); null = the embedded sample. */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
 
-    public TrainConfig withEpochs(int e) {
-        return new TrainConfig(preset, model, dataDir, trainFile, testFile, e, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, lazyEmbeddingAdam, clipNorm, columns, embeddings, freezeEmbeddings);
-    }
+        /** Training and test files; {@code test} may be null with a validation split. */
+        public Builder files(Path train, Path test) {
+            this.trainFile = train;
+            this.testFile = test;
+            return this;
+        }
 
-    public TrainConfig withMaxTrainSamples(int n) {
-        return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, n, learningRate, text, threads, bucket, valSplit, patience, lazyEmbeddingAdam, clipNorm, columns, embeddings, freezeEmbeddings);
-    }
+        public Builder columns(ColumnSpec c) {
+            this.columns = c;
+            return this;
+        }
 
-    public TrainConfig withThreads(int n) {
-        return new TrainConfig(preset, model, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, n, bucket, valSplit, patience, lazyEmbeddingAdam, clipNorm, columns, embeddings, freezeEmbeddings);
-    }
+        public Builder text(TextField t) {
+            this.text = t;
+            return this;
+        }
 
-    /** The same run with another architecture (e.g. the embedding dimension of pretrained vectors). */
-    public TrainConfig withModel(ModelSpec m) {
-        return new TrainConfig(preset, m, dataDir, trainFile, testFile, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, lazyEmbeddingAdam, clipNorm, columns, embeddings, freezeEmbeddings);
-    }
+        public Builder maxTrainSamples(int n) {
+            this.maxTrainSamples = n;
+            return this;
+        }
 
-    public TrainConfig withData(Path dir) {
-        return new TrainConfig(preset, model, dir, null, null, epochs, batchSize, seed, vocabSize, adaptRows,
-                vocabTies, maxTrainSamples, learningRate, text, threads, bucket, valSplit, patience, lazyEmbeddingAdam, clipNorm, columns, embeddings, freezeEmbeddings);
+        public Builder valSplit(double f) {
+            this.valSplit = f;
+            return this;
+        }
+
+        /** All three vocabulary settings at once. */
+        public Builder vocab(VocabConfig v) {
+            return vocabSize(v.vocabSize()).adaptRows(v.adaptRows()).ties(v.ties());
+        }
+
+        public Builder vocabSize(int n) {
+            this.vocabSize = n;
+            return this;
+        }
+
+        public Builder adaptRows(int n) {
+            this.adaptRows = n;
+            return this;
+        }
+
+        public Builder ties(TextVectorizer.TieOrder t) {
+            this.ties = t;
+            return this;
+        }
+
+        /** Another architecture than the preset's. */
+        public Builder model(ModelSpec s) {
+            this.spec = s;
+            return this;
+        }
+
+        public Builder embeddings(Path vectors, boolean freeze) {
+            this.embeddings = vectors;
+            this.freezeEmbeddings = freeze;
+            return this;
+        }
+
+        public Builder epochs(int n) {
+            this.epochs = n;
+            return this;
+        }
+
+        public Builder batchSize(int n) {
+            this.batchSize = n;
+            return this;
+        }
+
+        public Builder learningRate(double lr) {
+            this.learningRate = lr;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public Builder clipNorm(double c) {
+            this.clipNorm = c;
+            return this;
+        }
+
+        public Builder lazyEmbeddingAdam(boolean on) {
+            this.lazyEmbeddingAdam = on;
+            return this;
+        }
+
+        public Builder bucket(boolean on) {
+            this.bucket = on;
+            return this;
+        }
+
+        public Builder patience(int epochs) {
+            this.patience = epochs;
+            return this;
+        }
+
+        public Builder threads(int n) {
+            this.threads = n;
+            return this;
+        }
+
+        /** Checkpoint into {@code dir} every {@code everySteps} steps and at epoch ends; {@code resume} continues the one there. */
+        public Builder checkpoints(Path dir, int everySteps, boolean resume) {
+            this.checkpointDir = dir;
+            this.checkpointEvery = everySteps;
+            this.resume = resume;
+            return this;
+        }
+
+        /** Validates and returns the config; throws an {@link org.jrnn.errors.InvalidOptionException} naming the setting. */
+        public TrainConfig build() {
+            return new TrainConfig(preset,
+                    new DataConfig(dataDir, trainFile, testFile, columns, text, maxTrainSamples, valSplit),
+                    new VocabConfig(vocabSize, adaptRows, ties),
+                    new ModelConfig(spec, embeddings, freezeEmbeddings),
+                    new OptimConfig(epochs, batchSize, learningRate, seed, clipNorm, lazyEmbeddingAdam, bucket, patience),
+                    new RunConfig(threads, checkpointDir, checkpointEvery, resume));
+        }
     }
 }

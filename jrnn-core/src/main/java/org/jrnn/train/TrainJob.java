@@ -1,5 +1,6 @@
 package org.jrnn.train;
 
+import org.jrnn.errors.InvalidOptionException;
 import org.jrnn.io.SavedModel;
 import org.jrnn.model.ModelSpec;
 import org.jrnn.model.EpochMetrics;
@@ -24,12 +25,52 @@ public final class TrainJob {
     private TrainJob() {}
 
     /**
-     * What a run produced. {@code test} is the test file's figures, or the held-out split's when
-     * {@code testIsValidation} (no test file).
+     * What a run's data was, for reports and model files.
+     *
+     * @param name where the rows came from (a folder, files, or the embedded sample)
+     * @param format how the training file was read, for the user
+     * @param classNames the training data's classes, in label order
+     * @param trainRows rows trained on (after any held-out split)
+     * @param validationRows rows held out for validation; 0 when the test set validates (the lesson's choice)
+     * @param testIsValidation true when there was no test file: the held-out split gives the test figures too
+     * @param seconds time to read, adapt and encode
      */
-    public record Result(TrainConfig config, String dataName, TextVectorizer vectorizer, Sequential model,
-                         List<EpochMetrics> history, int trainRows, int testRows, double prepSeconds,
-                         Evaluation test, boolean separateValidation, List<String> classNames, boolean testIsValidation) {
+    public record DataSummary(String name, String format, List<String> classNames, int trainRows, int validationRows,
+                              int testRows, boolean testIsValidation, double seconds) {
+        public DataSummary {
+            classNames = List.copyOf(classNames);
+        }
+
+        /** True when validation ran on held-out training rows rather than the test set. */
+        public boolean separateValidation() {
+            return validationRows > 0;
+        }
+    }
+
+    /**
+     * Data read and encoded, ready to train.
+     *
+     * @param validation the held-out split, or null when the test set validates
+     * @param test the test file's rows, or the held-out split when there was no test file
+     * @param model the architecture to build: the config's, with embedding_dim taken from {@code embeddings}
+     * @param embeddings pretrained vectors matched onto the vocabulary, or null
+     */
+    public record Prepared(DataSummary summary, TextVectorizer vectorizer, EncodedDataset train, EncodedDataset validation,
+                           EncodedDataset test, ModelSpec model, WordVectors embeddings) {
+        /** Validation data: the held-out split if there is one, else the test set (the lesson's choice). */
+        public EncodedDataset validationOrTest() {
+            return validation != null ? validation : test;
+        }
+    }
+
+    /**
+     * What a run produced. {@code test} is the test file's figures, or the held-out split's when
+     * {@code data.testIsValidation()} (no test file).
+     *
+     * @param config the run's settings, with the architecture actually built (pretrained vectors set its embedding_dim)
+     */
+    public record Result(TrainConfig config, DataSummary data, TextVectorizer vectorizer, Sequential model,
+                         List<EpochMetrics> history, Evaluation test) {
         public EpochMetrics last() {
             return history.get(history.size() - 1);
         }
@@ -37,67 +78,52 @@ public final class TrainJob {
         /** The trained model as a model file holds it: the data's class names, the run's settings and history, stamped now. */
         public SavedModel toSavedModel() {
             var c = config;
-            SavedModel.Training t = new SavedModel.Training(c.preset().name(), dataName, history.size(), c.seed(),
-                    c.effectiveBatchSize(), c.learningRate(), trainRows, testRows, history);
-            return new SavedModel(c.model(), vectorizer, Math.max(c.vocabSize(), vectorizer.size()), c.text(),
-                    classNames, model, t, SavedModel.now(), SavedModel.producerName());
-        }
-    }
-
-    /**
-     * Data read and encoded, ready to train.
-     *
-     * @param classNames the training data's classes, in label order
-     * @param format how the training file was read, for the user
-     * @param testIsValidation true when there was no test file: {@code test} is then the held-out split
-     * @param model the architecture to build: the config's, with embedding_dim taken from {@code embeddings}
-     * @param embeddings pretrained vectors matched onto the vocabulary, or null
-     */
-    public record Prepared(String dataName, TextVectorizer vectorizer, EncodedDataset train, EncodedDataset validation,
-                           EncodedDataset test, double seconds, List<String> classNames, String format, boolean testIsValidation,
-                           ModelSpec model, WordVectors embeddings) {
-        /** Validation data: the held-out split if there is one, else the test set (the lesson's choice). */
-        public EncodedDataset validationOrTest() {
-            return validation != null ? validation : test;
+            SavedModel.Training t = new SavedModel.Training(c.preset().name(), data.name(), history.size(), c.optim().seed(),
+                    c.optim().batchSize(), c.optim().learningRate(), data.trainRows(), data.testRows(), history);
+            return new SavedModel(c.model().spec(), vectorizer, Math.max(c.vocab().vocabSize(), vectorizer.size()), c.data().text(),
+                    data.classNames(), model, t, SavedModel.now(), SavedModel.producerName());
         }
     }
 
     public static Prepared prepare(TrainConfig cfg) throws IOException {
         long t0 = System.nanoTime();
-        DataSource src = DataSource.load(cfg.dataDir(), cfg.trainFile(), cfg.testFile(), cfg.columns());
+        DataConfig dc = cfg.data();
+        DataSource src = DataSource.load(dc.dataDir(), dc.trainFile(), dc.testFile(), dc.columns());
         List<Example> train = src.train();
-        if (cfg.maxTrainSamples() > 0 && train.size() > cfg.maxTrainSamples()) {
-            train = train.subList(0, cfg.maxTrainSamples());
+        if (dc.maxTrainSamples() > 0 && train.size() > dc.maxTrainSamples()) {
+            train = train.subList(0, dc.maxTrainSamples());
         }
-        int adapt = cfg.adaptRows() == 0 ? train.size() : Math.min(cfg.adaptRows(), train.size());
+        int adapt = cfg.vocab().rowsToAdapt(train.size());
         // The vocabulary is adapted on title + description, as the PyTorch anchor does for every preset.
         List<String> adaptTexts = new ArrayList<>(adapt);
         for (int i = 0; i < adapt; i++) adaptTexts.add(train.get(i).text(TextField.TITLE_AND_DESCRIPTION));
-        TextVectorizer vec = TextVectorizer.adapt(adaptTexts, cfg.vocabSize(), cfg.vocabTies());
+        TextVectorizer vec = TextVectorizer.adapt(adaptTexts, cfg.vocab().vocabSize(), cfg.vocab().ties());
         int k = src.classNames().size();
-        EncodedDataset tr = encode(train, vec, cfg.text(), k);
-        EncodedDataset te = src.test() == null ? null : encode(src.test(), vec, cfg.text(), k);
+        EncodedDataset tr = encode(train, vec, dc.text(), k);
+        EncodedDataset te = src.test() == null ? null : encode(src.test(), vec, dc.text(), k);
         EncodedDataset val = null;
-        if (cfg.valSplit() > 0) {
+        if (dc.valSplit() > 0) {
             // A seeded shuffle decides the held-out rows; the vocabulary above saw them, as Keras' adapt on the full train split would.
-            int[] perm = Shuffle.permutation(tr.size(), cfg.seed() ^ 0x2545F4914F6CDD1DL);
-            int held = (int) Math.round(tr.size() * cfg.valSplit());
+            int[] perm = Shuffle.permutation(tr.size(), cfg.optim().seed() ^ 0x2545F4914F6CDD1DL);
+            int held = (int) Math.round(tr.size() * dc.valSplit());
             if (held < 1 || held >= tr.size()) {
-                throw new IllegalArgumentException("--val-split " + cfg.valSplit() + " leaves " + held + " of " + tr.size() + " rows for validation");
+                int rows = tr.size();
+                throw InvalidOptionException.of("valSplit", dc.valSplit() + " leaves " + held + " of " + rows + " rows for validation");
             }
             val = tr.select(java.util.Arrays.copyOfRange(perm, tr.size() - held, tr.size()));
             tr = tr.select(java.util.Arrays.copyOfRange(perm, 0, tr.size() - held));
         }
         boolean testIsValidation = te == null;
-        if (testIsValidation) te = val; // TrainConfig guarantees a split when there is no test file
+        if (testIsValidation) te = val; // DataConfig guarantees a split when there is no test file
         WordVectors vectors = null;
-        ModelSpec spec = cfg.model();
-        if (cfg.embeddings() != null) {
-            vectors = WordVectors.read(cfg.embeddings(), vec.vocabulary());
+        ModelSpec spec = cfg.model().spec();
+        if (cfg.model().embeddings() != null) {
+            vectors = WordVectors.read(cfg.model().embeddings(), vec.vocabulary());
             spec = new ModelSpec(vectors.dim(), spec.maskZero(), spec.layers());
         }
-        return new Prepared(src.name(), vec, tr, val, te, (System.nanoTime() - t0) / 1e9, src.classNames(), src.format(), testIsValidation,
-                spec, vectors);
+        DataSummary summary = new DataSummary(src.name(), src.format(), src.classNames(), tr.size(), val == null ? 0 : val.size(),
+                te.size(), testIsValidation, (System.nanoTime() - t0) / 1e9);
+        return new Prepared(summary, vec, tr, val, te, spec, vectors);
     }
 
     /** AG News rows: 4 classes. */
@@ -122,60 +148,62 @@ public final class TrainJob {
      * ±0.05), and {@code freezeEmbeddings} freezes the whole embedding (Trainer and Adam skip it).
      */
     public static Sequential buildModel(TrainConfig cfg, Prepared data) {
-        Sequential m = data.model().build(data.vectorizer().size(), data.train().numClasses(), cfg.seed());
+        Sequential m = data.model().build(data.vectorizer().size(), data.train().numClasses(), cfg.optim().seed());
         if (data.embeddings() != null) {
             Embedding e = m.embedding();
             data.embeddings().copyInto(e.weight().data, e.vocabSize(), e.dim());
-            e.weight().setFrozen(cfg.freezeEmbeddings());
+            e.weight().setFrozen(cfg.model().freezeEmbeddings());
         }
         return m;
     }
 
-    /** Where and how often to checkpoint; {@code resume} continues the checkpoint found in dir. */
-    public record Checkpointing(java.nio.file.Path dir, int everySteps, boolean resume) {
-        public Checkpointing {
-            if (everySteps < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, received: " + everySteps);
-        }
-    }
-
+    /**
+     * Fits {@code model} on the prepared data and scores it on the test data. With a checkpoint folder
+     * in {@code cfg.run()} it saves checkpoints there and, with {@code resume}, continues the one found.
+     */
     public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener) throws IOException {
-        return run(cfg, data, model, listener, null);
-    }
-
-    public static Result run(TrainConfig cfg, Prepared data, Sequential model, TrainingListener listener, Checkpointing ck)
-            throws IOException {
         List<EpochMetrics> history;
         Evaluation test;
-        Adam adam = Adam.keras(cfg.learningRate());
-        try (Trainer trainer = new Trainer(model, adam, cfg.threads())
-                .bucketBySequenceLength(cfg.bucket()).earlyStopping(cfg.patience())
-                .lazyEmbeddingUpdates(cfg.lazyEmbeddingAdam()).clipNorm(cfg.clipNorm())) {
+        OptimConfig o = cfg.optim();
+        RunConfig rc = cfg.run();
+        Adam adam = Adam.keras(o.learningRate());
+        try (Trainer trainer = new Trainer(model, adam, rc.threads())
+                .bucketBySequenceLength(o.bucket()).earlyStopping(o.patience())
+                .lazyEmbeddingUpdates(o.lazyEmbeddingAdam()).clipNorm(o.clipNorm())) {
             TrainingState state = new TrainingState();
             Trainer.CheckpointSink sink = null;
-            if (ck != null) {
-                String fp = cfg.fingerprint(TrainConfig.TextVectorizerFingerprint.of(data.vectorizer()), data.train().size());
+            if (rc.checkpointDir() != null) {
+                java.nio.file.Path dir = rc.checkpointDir();
+                TrainConfig.Fingerprint fp = cfg.fingerprint(data.vectorizer(), data.train().size());
                 List<org.jrnn.nn.Param> params = model.params();
-                if (Checkpoint.exists(ck.dir())) {
-                    if (!ck.resume()) {
-                        throw new IllegalArgumentException(ck.dir() + " already holds a checkpoint: pass --resume to continue it, or choose another --checkpoint-dir");
+                if (Checkpoint.exists(dir)) {
+                    if (!rc.resume()) {
+                        throw new InvalidOptionException(n -> dir + " already holds a checkpoint: continue it with " + n.apply("resume")
+                                + ", or choose another " + n.apply("checkpointDir"));
                     }
-                    state = Checkpoint.read(ck.dir(), fp, params, adam);
-                    listener.resumed(state.epoch + 1, state.batch, state.step);
+                    state = Checkpoint.read(dir, fp, params, adam);
+                    if (!fp.numerics().equals(state.kernels())) listener.warning(numericsWarning(state.kernels(), fp.numerics()));
+                    listener.resumed(state.epoch() + 1, state.batch(), state.step());
                 }
-                trainer.checkpointEvery(ck.everySteps());
+                trainer.checkpointEvery(rc.checkpointEvery());
                 sink = st -> {
                     try {
-                        Checkpoint.write(ck.dir(), fp, st, params, adam);
+                        Checkpoint.write(dir, fp, st, params, adam);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException("cannot write checkpoint: " + e.getMessage(), e); // names the file
                     }
                 };
             }
-            history = trainer.fit(data.train(), data.validationOrTest(), cfg.epochs(), cfg.effectiveBatchSize(), cfg.seed(),
+            history = trainer.fit(new Trainer.Fit(data.train(), data.validationOrTest(), o.epochs(), o.batchSize(), o.seed()),
                     listener, state, sink);
             test = trainer.evaluate(data.test(), 256);
         }
-        return new Result(cfg.withModel(data.model()), data.dataName(), data.vectorizer(), model, history, data.train().size(), data.test().size(),
-                data.seconds(), test, data.validation() != null, data.classNames(), data.testIsValidation());
+        return new Result(cfg.withModel(data.model()), data.summary(), data.vectorizer(), model, history, test);
+    }
+
+    /** Why a resumed run will not match an uninterrupted one bit for bit. */
+    static String numericsWarning(String saved, String now) {
+        return (saved == null ? "the checkpoint does not record its kernels" : "the checkpoint was computed with " + saved + " kernels")
+                + ", this run uses " + now + ": it continues, but not bit-identically to an uninterrupted run";
     }
 }

@@ -127,10 +127,24 @@ public final class Trainer implements AutoCloseable {
         return parallel.threads();
     }
 
-    /** Trains for {@code epochs} epochs; validation may be null. Returns one entry per epoch. */
-    public List<EpochMetrics> fit(EncodedDataset train, EncodedDataset validation, int epochs, int batchSize,
-                                  long seed, TrainingListener listener) {
-        return fit(train, validation, epochs, batchSize, seed, listener, new TrainingState(), null);
+    /**
+     * What {@link #fit} trains: data and schedule.
+     *
+     * @param validation scored after each epoch (and watched by early stopping), or null
+     * @param seed decides each epoch's order (seed + epoch) and the dropout masks
+     */
+    public record Fit(EncodedDataset train, EncodedDataset validation, int epochs, int batchSize, long seed) {
+        public Fit {
+            java.util.Objects.requireNonNull(train, "train");
+            if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, received: " + epochs);
+            if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
+            if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
+        }
+    }
+
+    /** Trains from epoch 1 without checkpoints. Returns one entry per epoch. */
+    public List<EpochMetrics> fit(Fit fit, TrainingListener listener) {
+        return fit(fit, listener, new TrainingState(), null);
     }
 
     /** Receives the loop's state at checkpoint times (every N steps and at each epoch end). */
@@ -139,14 +153,16 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Continues the loop from {@code state} (a fresh state starts at epoch 1); calls
-     * {@code checkpoints} after every {@link #checkpointEvery} steps and at each epoch end.
+     * Continues the loop from {@code st} (a fresh state starts at epoch 1); calls
+     * {@code checkpoints} (may be null) after every {@link #checkpointEvery} steps and at each epoch end.
+     * Returns the whole history, the restored state's epochs included.
      */
-    public List<EpochMetrics> fit(EncodedDataset train, EncodedDataset validation, int epochs, int batchSize,
-                                  long seed, TrainingListener listener, TrainingState st, CheckpointSink checkpoints) {
-        if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, received: " + epochs);
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
-        if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
+    public List<EpochMetrics> fit(Fit fit, TrainingListener listener, TrainingState st, CheckpointSink checkpoints) {
+        EncodedDataset train = fit.train();
+        EncodedDataset validation = fit.validation();
+        int epochs = fit.epochs();
+        int batchSize = fit.batchSize();
+        long seed = fit.seed();
         while (!st.stopped && st.epoch < epochs) {
             int epoch = st.epoch;
             int[] order = Shuffle.permutation(train.size(), seed + epoch);
@@ -163,7 +179,7 @@ public final class Trainer implements AutoCloseable {
                 Step r = trainStep(x, y, seed * 1_000_003L + (long) epoch * 100_003L + b);
                 if (!Double.isFinite(r.loss())) {
                     throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", batch " + (b + 1)
-                            + "; try a lower learning rate or --clip-norm" + (checkpoints != null ? " (the last checkpoint is kept)" : ""));
+                            + "; try a lower learning rate or clipping the gradient norm" + (checkpoints != null ? " (the last checkpoint is kept)" : ""));
                 }
                 st.lossSum += r.loss() * x.length;
                 st.correct += r.correct();
@@ -197,7 +213,7 @@ public final class Trainer implements AutoCloseable {
             if (checkpoints != null) checkpoints.save(st);
         }
         if (st.best != null && st.bestEpoch != st.history.size()) restore(st.best);
-        return st.history;
+        return List.copyOf(st.history);
     }
 
     /** Steps between checkpoints (0 = only at epoch ends). */

@@ -17,5 +17,8 @@ public interface TrainingListener {
     /** Early stopping ended training after {@code epoch}; weights are restored to {@code bestEpoch}. */
     default void earlyStopped(int epoch, int bestEpoch) {}
 
+    /** Something the user should know that does not stop training (one line, e.g. a resume that will not be bit-identical). */
+    default void warning(String message) {}
+
     TrainingListener NONE = new TrainingListener() {};
 }

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.jrnn.errors.InvalidOptionException;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.testing.FakeHttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -197,7 +199,7 @@ class DownloadTest {
         try {
             Path cache = AgNewsDownload.defaultDir();
             assertThat(cache).isEqualTo(dir.resolve("ag_news"));
-            assertThatThrownBy(() -> AgNewsDownload.resolve(Path.of("ag-news"))).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> AgNewsDownload.resolve(Path.of("ag-news"))).isInstanceOf(UserInputException.class)
                     .hasMessage("AG News is not in the cache (no " + cache.resolve("train.csv") + "): run `jrnn download ag-news` first");
             List<AgNewsDownload.Fetched> got = AgNewsDownload.download(server.base(), cache, sums, FAST, Download.Progress.NONE);
             assertThat(got).extracting(AgNewsDownload.Fetched::file).containsExactly("classes.txt", "test.csv", "train.csv");
@@ -216,7 +218,8 @@ class DownloadTest {
         assertThat(AgNewsDownload.baseUrl("http://host/x").toString()).isEqualTo("http://host/x/");
         assertThat(AgNewsDownload.baseUrl(null).toString()).isEqualTo(
                 System.getProperty(AgNewsDownload.URL_PROPERTY, AgNewsDownload.DEFAULT_BASE_URL));
-        assertThatThrownBy(() -> AgNewsDownload.baseUrl("ftp://host/")).hasMessage("--url must be an http or https URL, received: ftp://host/");
+        assertThatThrownBy(() -> AgNewsDownload.baseUrl("ftp://host/")).isInstanceOf(InvalidOptionException.class)
+                .hasMessage("url must be an http or https URL, received: ftp://host/");
         assertThat(AgNewsDownload.MD5).containsExactly(Map.entry("classes.txt", "eb57fd781a350c341c55d4dcfc46782a"),
                 Map.entry("test.csv", "d52ea96a97a2d943681189a97654912d"), Map.entry("train.csv", "b1a00f826fdfbd249f79597b59e1dc12"));
         assertThat(Arrays.asList(Download.Outcome.values())).hasSize(3);

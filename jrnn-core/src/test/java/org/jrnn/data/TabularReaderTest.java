@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.assertj.core.api.AbstractThrowableAssert;
+import org.jrnn.errors.InvalidOptionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -248,11 +249,13 @@ class TabularReaderTest {
 
     @Test
     void columnSpecChecksItsSettings() {
-        assertThatThrownBy(() -> spec(null, null, List.of("a"), "a")).hasMessage("column 'a' cannot be both --label-column and --text-column");
+        // Settings are named as the record names them; the CLI renders its flags (see cli/Flags).
+        assertThatThrownBy(() -> spec(null, null, List.of("a"), "a")).isInstanceOf(InvalidOptionException.class)
+                .hasMessage("column 'a' cannot be both labelColumn and textColumns");
         assertThatThrownBy(() -> spec(null, false, List.of("text"), null))
-                .hasMessage("columns are chosen by name, but --no-header says the file has no header: use 0-based indices");
-        assertThatThrownBy(() -> spec("ab", null, List.of(), null)).hasMessageContaining("--delimiter must be one character");
-        assertThatThrownBy(() -> spec(null, null, List.of("1", "1"), null)).hasMessage("--text-column 1 is given twice");
+                .hasMessage("columns are chosen by name, but header=ABSENT says the file has no header: use 0-based indices");
+        assertThatThrownBy(() -> spec("ab", null, List.of(), null)).hasMessageContaining("delimiter must be one character");
+        assertThatThrownBy(() -> spec(null, null, List.of("1", "1"), null)).hasMessage("textColumns 1 is given twice");
         assertThat(ColumnSpec.Column.parse("07")).isEqualTo(new ColumnSpec.Column(null, 7));
         assertThat(ColumnSpec.Column.parse("text")).isEqualTo(new ColumnSpec.Column("text", -1));
         assertThat(ColumnSpec.DEFAULT.delimiterFor("a.TSV")).isEqualTo('\t');

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.jrnn.data.EncodedDataset;
 import org.jrnn.data.Example;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.io.SavedModel;
 import org.jrnn.io.TestModels;
 import org.jrnn.train.Evaluation;
@@ -100,7 +101,7 @@ class EvaluatorTest {
     void labelsOutsideTheModelsClassesAreRejected() {
         SavedModel m = TestModels.tiny(4); // 3 classes
         assertThatThrownBy(() -> Evaluator.evaluate(m, List.of(new Example(3, "a", "b"))))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(UserInputException.class)
                 .hasMessage("example 1 has label index 3 but the model has 3 classes (World, Sports, Business)");
         assertThatThrownBy(() -> Evaluator.evaluate(m, List.of())).hasMessageContaining("no examples");
     }

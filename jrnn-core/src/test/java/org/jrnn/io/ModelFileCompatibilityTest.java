@@ -20,7 +20,6 @@ import java.util.Map;
 import org.jrnn.data.TextField;
 import org.jrnn.nn.Bidirectional;
 import org.jrnn.nn.GRU;
-import org.jrnn.text.TextVectorizer;
 import org.jrnn.model.ModelSpec;
 import org.jrnn.model.LayerSpec;
 import org.jrnn.train.Preset;
@@ -106,8 +105,8 @@ class ModelFileCompatibilityTest {
         ModelSpec spec = new ModelSpec(8, true, List.of(
                 LayerSpec.bidirectional(LayerSpec.rnn("LSTM", 6, true)), LayerSpec.of("GlobalMaxPooling1D"),
                 LayerSpec.dropout(0.1), new LayerSpec("Dense", 8, null, null, null, null)));
-        TrainConfig cfg = new TrainConfig(Preset.get("gru"), spec, null, null, null, 2, 32, 11, 300, 0,
-                TextVectorizer.TieOrder.FIRST_APPEARANCE, 1200, 3e-3, null, 1, false, 0, 0, false, 0);
+        TrainConfig cfg = TrainConfig.builder(Preset.get("gru")).model(spec).epochs(2).batchSize(32).seed(11).vocabSize(300)
+                .maxTrainSamples(1200).learningRate(3e-3).threads(1).build();
         TrainJob.Prepared data = TrainJob.prepare(cfg);
         TrainJob.Result r = TrainJob.run(cfg, data, TrainJob.buildModel(cfg, data), TrainingListener.NONE);
         Path dir = Path.of("src/test/resources/io");

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.io.SavedModel;
 import org.jrnn.io.TestModels;
 import org.jrnn.nn.Sequential;
@@ -107,7 +108,7 @@ class ClassifierTest {
     void tooLongToExplainAndNullAreRejected() {
         Classifier c = new Classifier(TestModels.tiny(1));
         assertThatThrownBy(() -> c.explain("goal ".repeat(Classifier.MAX_EXPLAIN_TOKENS + 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 2000 tokens");
+                .isInstanceOf(UserInputException.class).hasMessageContaining("at most 2000 tokens");
         assertThatThrownBy(() -> c.predict(null)).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -20,6 +20,7 @@ import java.util.zip.GZIPInputStream;
 import org.jrnn.data.AgNewsCsv;
 import org.jrnn.data.Example;
 import org.jrnn.data.TextField;
+import org.jrnn.errors.InvalidOptionException;
 import org.jrnn.text.TextVectorizer.TieOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,8 +100,9 @@ class TextVectorizerTest {
 
     @Test
     void adaptRejectsBadArguments() {
+        // max_tokens is the user's vocabulary size: user input; null arguments are a caller's bug.
         assertThatThrownBy(() -> TextVectorizer.adapt(List.of("a"), 1, TieOrder.KERAS))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(InvalidOptionException.class)
                 .hasMessage("maxTokens must be >= 2, received: 1");
         assertThatThrownBy(() -> TextVectorizer.adapt(List.of("a"), 10, null))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.jrnn.errors.InvalidOptionException;
 import org.jrnn.io.ModelFile;
 import org.jrnn.io.SavedModel;
 import org.jrnn.nn.Embedding;
@@ -29,8 +30,8 @@ class PretrainedEmbeddingsTest {
         // "Rise" is found lower-cased; "again" and "[UNK]" are not in the file.
         Path vectors = dir.resolve("vectors.txt");
         Files.writeString(vectors, "stocks 1 1 1 1 1\nRise 2 2 2 2 2\nfall -2 -2 -2 -2 -2\nsharply .5 .5 .5 .5 .5\ntoday 3 0 3 0 3\n");
-        return new TrainConfig(Preset.get("gru"), null, null, train, null, 1, 8, 5, 100, 0, null, 0, 1e-2, null, 1, false, 0.25, 0, false, 0,
-                null, withVectors ? vectors : null, freeze);
+        return TrainConfig.builder(Preset.get("gru")).files(train, null).valSplit(0.25).epochs(1).batchSize(8).seed(5)
+                .vocabSize(100).learningRate(1e-2).threads(1).embeddings(withVectors ? vectors : null, freeze).build();
     }
 
     static float[] row(Sequential m, int i) {
@@ -46,7 +47,7 @@ class PretrainedEmbeddingsTest {
         assertThat(data.embeddings().coverage()).isEqualTo("5 of 6 vocabulary tokens found (83.3 %)");
         assertThat(data.embeddings().foundLowerCase()).isEqualTo(1);
         Sequential m = TrainJob.buildModel(cfg, data);
-        Sequential plain = data.model().build(data.vectorizer().size(), 2, cfg.seed()); // same seed, no vectors
+        Sequential plain = data.model().build(data.vectorizer().size(), 2, cfg.optim().seed()); // same seed, no vectors
         TextVectorizer v = data.vectorizer();
         assertThat(row(m, v.indexOf("stocks"))).containsOnly(1f);
         assertThat(row(m, v.indexOf("rise"))).containsOnly(2f);
@@ -72,7 +73,7 @@ class PretrainedEmbeddingsTest {
             } else {
                 assertThat(m.embedding().weight().data).isNotEqualTo(before);
             }
-            assertThat(r.config().model().embeddingDim()).isEqualTo(DIM);
+            assertThat(r.config().model().spec().embeddingDim()).isEqualTo(DIM);
             Path file = dir.resolve("m" + freeze + ".jrnn");
             ModelFile.save(file, r.toSavedModel());
             SavedModel back = ModelFile.load(file);
@@ -84,7 +85,8 @@ class PretrainedEmbeddingsTest {
 
     @Test
     void freezingNeedsVectors(@TempDir Path dir) {
-        assertThatThrownBy(() -> config(dir, false, true)).hasMessage("--freeze-embeddings needs --embeddings FILE");
+        assertThatThrownBy(() -> config(dir, false, true)).isInstanceOf(InvalidOptionException.class)
+                .hasMessage("freezeEmbeddings needs embeddings (a word-vector file)");
     }
 
     @Test
@@ -92,7 +94,7 @@ class PretrainedEmbeddingsTest {
         TrainConfig cfg = config(dir, false, false);
         TrainJob.Prepared data = TrainJob.prepare(cfg);
         assertThat(data.embeddings()).isNull();
-        assertThat(data.model()).isEqualTo(cfg.model());
-        assertThat(List.of(TrainJob.buildModel(cfg, data).embedding().dim())).containsExactly(cfg.model().embeddingDim());
+        assertThat(data.model()).isEqualTo(cfg.model().spec());
+        assertThat(List.of(TrainJob.buildModel(cfg, data).embedding().dim())).containsExactly(cfg.model().spec().embeddingDim());
     }
 }

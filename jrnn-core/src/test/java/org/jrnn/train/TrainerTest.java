@@ -52,7 +52,7 @@ class TrainerTest {
             // No dropout here: its masks are drawn per shard, so they differ between thread counts.
             Sequential m = model(0);
             try (Trainer t = new Trainer(m, Adam.keras(1e-2), threads[run])) {
-                t.fit(data(), null, 2, 16, 3, TrainingListener.NONE);
+                t.fit(new Trainer.Fit(data(), null, 2, 16, 3), TrainingListener.NONE);
             }
             finals[run] = weights(m);
         }
@@ -68,7 +68,7 @@ class TrainerTest {
     void learnsASeparableToyProblem() {
         Sequential m = model();
         try (Trainer t = new Trainer(m, Adam.keras(1e-2), 2)) {
-            List<EpochMetrics> h = t.fit(data(), data(), 15, 8, 1, TrainingListener.NONE);
+            List<EpochMetrics> h = t.fit(new Trainer.Fit(data(), data(), 15, 8, 1), TrainingListener.NONE);
             assertThat(h.get(h.size() - 1).valAccuracy()).isGreaterThan(0.9);
             assertThat(h.get(h.size() - 1).loss()).isLessThan(h.get(0).loss());
         }
@@ -81,7 +81,7 @@ class TrainerTest {
         emb.setFrozen(true);
         float[] before = emb.data.clone();
         try (Trainer t = new Trainer(m, Adam.keras(1e-2), 1)) {
-            t.fit(data(), null, 1, 16, 3, TrainingListener.NONE);
+            t.fit(new Trainer.Fit(data(), null, 1, 16, 3), TrainingListener.NONE);
         }
         assertThat(emb.data).containsExactly(before);
     }
