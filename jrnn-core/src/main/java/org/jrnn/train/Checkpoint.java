@@ -146,7 +146,7 @@ public final class Checkpoint {
             String theirs = h.text("fingerprint");
             if (!fingerprint.settings().equals(theirs)) {
                 throw bad(f, "it belongs to a run with other settings; use the same preset, data, seed, batch size, threads "
-                        + "and options, or another --checkpoint-dir (checkpoint: " + theirs + ")");
+                        + "and options, or another checkpoint folder (checkpoint: " + theirs + ")");
             }
             TrainingState st = new TrainingState();
             // Which kernels computed it ("scalar", "vector(512-bit)"); absent in older checkpoints. The caller

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class CheckpointTest {
-    static final String FP = "fingerprint of the run";
+    static final TrainConfig.Fingerprint FP = new TrainConfig.Fingerprint("fingerprint of the run", "scalar");
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** A model, optimizer and loop position as a run has them mid-epoch; {@code seed} varies every value. */
