@@ -147,6 +147,16 @@ public final class Fixture {
         return required(config(), "classes").asInt();
     }
 
+    /** Keras Bidirectional {@code merge_mode}: "concat" (the default, absent from older files), "sum", "mean", "mul". */
+    public String mergeMode() {
+        return config().path("merge_mode").asText("concat");
+    }
+
+    /** Keras {@code go_backwards} of the (one-direction) recurrent layer; false when absent. */
+    public boolean goBackwards() {
+        return config().path("go_backwards").asBoolean(false);
+    }
+
     // ---------------------------------------------------------------------------- batch
 
     /** Token ids per sequence, variable length, original (unsorted) order. */
