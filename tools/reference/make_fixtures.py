@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""PyTorch reference fixtures for jrnn's parity tests (src/test/resources/fixtures/*.json).
+"""PyTorch reference fixtures for jrnn's parity tests (jrnn-core/src/test/resources/fixtures/*.json).
 
 Rerun from the repository root with Debian's PyTorch (apt-get install python3-torch):
     /usr/bin/python3 tools/reference/make_fixtures.py
 Uses only torch, numpy and the standard library, float64 throughout, fixed seeds; the output
 is deterministic. Python is never needed by `mvn -B verify`: the JSON files are committed.
-Bump FORMAT_VERSION (and Fixture.VERSION in src/test/java/org/jrnn/testing) when the schema
-changes. This is a reference, not a benchmark: sizes are tiny on purpose.
+Bump FORMAT_VERSION (and Fixture.VERSION in jrnn-core/src/test/java/org/jrnn/testing) when the
+schema changes (a new optional config key with a default, as merge_mode and go_backwards, is not a
+change: older files simply lack it). This is a reference, not a benchmark: sizes are tiny on purpose.
 """
 
 import copy
@@ -28,7 +29,7 @@ GENERATOR = "tools/reference/make_fixtures.py"
 RERUN = "/usr/bin/python3 tools/reference/make_fixtures.py"
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-OUT_DIR = os.path.join(ROOT, "src", "test", "resources", "fixtures")
+OUT_DIR = os.path.join(ROOT, "jrnn-core", "src", "test", "resources", "fixtures")
 
 # V vocab, E embed, H hidden, K classes (letters as in STYLE.md).
 V, E, H, K = 13, 5, 4, 3
@@ -62,6 +63,22 @@ RNN_FIXTURES = {
     "bilstm2_packed_max": ("lstm", 2, True, "packed", "max"),
     "gru2_packed_mean": ("gru", 2, False, "packed", "mean"),
 }
+# Keras Bidirectional merge_mode other than concat ("mean" is Keras' "ave"), and a standalone
+# go_backwards layer: name: (cell, layers, bidirectional, mode, head, options)
+VARIANT_FIXTURES = {
+    "bilstm_sum_packed_last": ("lstm", 1, True, "packed", "last", {"merge_mode": "sum"}),
+    "bigru_mean_packed_mean": ("gru", 1, True, "packed", "mean", {"merge_mode": "mean"}),
+    "birnn_mul_packed_last": ("rnn", 1, True, "packed", "last", {"merge_mode": "mul"}),
+    "bilstm2_mean_packed_last": ("lstm", 2, True, "packed", "last", {"merge_mode": "mean"}),
+    "lstm_back_packed_last": ("lstm", 1, False, "packed", "last", {"go_backwards": True}),
+    "gru_back_packed_mean": ("gru", 1, False, "packed", "mean", {"go_backwards": True}),
+    "rnn_back_padded_last": ("rnn", 1, False, "padded", "last", {"go_backwards": True}),
+}
+MERGES = {
+    "sum": lambda f, b: f + b,
+    "mean": lambda f, b: 0.5 * (f + b),
+    "mul": lambda f, b: f * b,
+}
 OTHER_FIXTURES = ["dense_ce", "softmax_ce_extreme", "adam"]
 
 
@@ -90,15 +107,70 @@ class Classifier(nn.Module):
     final state is the one after step T (bench.py preset rnn_titles).
     head "last": h_n of the last layer (bidirectional: concat(fwd, bwd)); "mean"/"max": mean or
     max of the last layer's output over each sequence's real steps (padded mode: all T steps).
+
+    merge_mode (Keras Bidirectional; not concat): every layer's two directions are merged
+    elementwise (sum, mean = Keras "ave", mul) into H units, its output and its final states alike,
+    so the next layer reads H features: one single-layer bidirectional module per layer
+    (self.rnns), whose parameters are stored under the names of the multi-layer module.
+    go_backwards (Keras, one direction): each sequence is read from its own last real token to its
+    first (padded mode: from the last padded step), the final state is the one after the first
+    token, and with sequences out[b, t] is the state after reading steps n-1 .. t, at t's position.
+    That is jrnn's documented order (RecurrentLayer); Keras' standalone layer returns the same
+    states in reading order, reversed(out[b, :n]) with post-padding moved to the front.
     """
 
-    def __init__(self, cell, layers, bidir, mode, head):
+    def __init__(self, cell, layers, bidir, mode, head, merge_mode="concat", go_backwards=False):
         super().__init__()
+        assert not (go_backwards and bidir), "go_backwards is a one-direction layer"
         self.cell, self.bidir, self.mode, self.head = cell, bidir, mode, head
+        self.merge_mode, self.go_backwards = merge_mode, go_backwards
         self.embedding = nn.Embedding(V, E)
         rnn_cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
-        self.rnn = rnn_cls(E, H, num_layers=layers, bidirectional=bidir)  # nn.RNN: tanh
-        self.fc = nn.Linear(H * (2 if bidir else 1), K)
+        if merge_mode == "concat":
+            self.rnn = rnn_cls(E, H, num_layers=layers, bidirectional=bidir)  # nn.RNN: tanh
+        else:
+            assert bidir, "merge_mode needs a bidirectional model"
+            self.rnns = nn.ModuleList(rnn_cls(E if k == 0 else H, H, bidirectional=True) for k in range(layers))
+        self.fc = nn.Linear(H * (2 if bidir and merge_mode == "concat" else 1), K)
+
+    def state_names(self):
+        """named_parameters() under jrnn's (and the multi-layer module's) state-dict names."""
+        out = []
+        for n, p in self.named_parameters():
+            if n.startswith("rnns."):
+                _, k, local = n.split(".")  # rnns.k.weight_ih_l0[_reverse]
+                n = "rnn." + local.replace("_l0", "_l" + k)
+            out.append((n, p))
+        return out
+
+    def run_rnn(self, x):
+        """The recurrent stack on x (padded (T, B, E) or a PackedSequence), as nn.RNN returns it:
+        output (all directions, merged when merge_mode is not concat) and h (or (h, c)) with
+        h_n (L*dirs, B, H). Non-concat merges go layer by layer through the packed data."""
+        if self.merge_mode == "concat":
+            return self.rnn(x)
+        hs, cs = [], []
+        for rnn in self.rnns:
+            out, h = rnn(x)
+            data = out.data if isinstance(out, PackedSequence) else out
+            merged = MERGES[self.merge_mode](data[..., :H], data[..., H:])
+            x = PackedSequence(merged, out.batch_sizes, out.sorted_indices, out.unsorted_indices) \
+                if isinstance(out, PackedSequence) else merged
+            if self.cell == "lstm":
+                hs.append(h[0])
+                cs.append(h[1])
+            else:
+                hs.append(h)
+        h_n = torch.cat(hs, dim=0)
+        return x, ((h_n, torch.cat(cs, dim=0)) if self.cell == "lstm" else h_n)
+
+    def merge_final(self, h_n):
+        """Features of head "last" from the last layer's final states."""
+        if not self.bidir:
+            return h_n[-1]
+        if self.merge_mode == "concat":
+            return torch.cat([h_n[-2], h_n[-1]], dim=1)
+        return MERGES[self.merge_mode](h_n[-2], h_n[-1])
 
     def forward(self, tokens):
         B = len(tokens)
@@ -107,21 +179,27 @@ class Classifier(nn.Module):
         pad = torch.zeros(T, B, dtype=torch.int64)  # (T, B), post-padded with 0
         for b, s in enumerate(tokens):
             pad[: len(s), b] = torch.tensor(s, dtype=torch.int64)
+        steps = lengths if self.mode == "packed" else torch.full((B,), T, dtype=torch.int64)
+        if self.go_backwards:
+            # rev[t, b] = steps_b - 1 - t on the steps read, t beyond: its own inverse.
+            t = torch.arange(T)[:, None]
+            rev = torch.where(t < steps[None, :], steps[None, :] - 1 - t, t)  # (T, B)
+            pad = pad.gather(0, rev)
         if self.mode == "packed":
             p = pack_padded_sequence(pad, lengths, enforce_sorted=False)
             x = PackedSequence(self.embedding(p.data), p.batch_sizes, p.sorted_indices, p.unsorted_indices)
-            out, h = self.rnn(x)
+            out, h = self.run_rnn(x)
             # Zeros at padded steps, original batch order restored.
             out, _ = pad_packed_sequence(out, batch_first=True, total_length=T)  # (B, T, H*dirs)
-            steps = lengths
         else:
-            out, h = self.rnn(self.embedding(pad))  # (T, B, H*dirs)
+            out, h = self.run_rnn(self.embedding(pad))  # (T, B, H*dirs)
             out = out.transpose(0, 1)  # (B, T, H*dirs)
-            steps = torch.full((B,), T, dtype=torch.int64)
+        if self.go_backwards:
+            out = out.gather(1, rev.t().unsqueeze(2).expand_as(out))  # each state back at its token
         h_n, c_n = h if self.cell == "lstm" else (h, None)  # (L*dirs, B, H), original batch order
         real = (torch.arange(T)[None, :] < steps[:, None]).unsqueeze(2)  # (B, T, 1)
         if self.head == "last":
-            feat = torch.cat([h_n[-2], h_n[-1]], dim=1) if self.bidir else h_n[-1]
+            feat = self.merge_final(h_n)
         elif self.head == "mean":
             feat = (out * real).sum(dim=1) / steps[:, None].to(out.dtype)
         elif self.head == "max":
@@ -133,11 +211,11 @@ class Classifier(nn.Module):
         return {"out": out, "h_n": h_n, "c_n": c_n, "feat": feat, "logits": logits}
 
 
-def build_model(seed, cell, layers, bidir, mode, head):
+def build_model(seed, cell, layers, bidir, mode, head, options=None):
     torch.manual_seed(seed)
-    model = Classifier(cell, layers, bidir, mode, head)  # torch default init
+    model = Classifier(cell, layers, bidir, mode, head, **(options or {}))  # torch default init
     with torch.no_grad():
-        for pname, p in model.named_parameters():
+        for pname, p in model.state_names():
             if pname.endswith("bias") or ".bias_" in pname:
                 p.add_(0.05 * torch.randn_like(p))
     assert model.embedding.weight[0].abs().min() > 0, "embedding row 0 must be non-zero"
@@ -164,6 +242,38 @@ def check_packed_against_single(model, tokens, res):
         assert torch.all(res["out"][b, n:] == 0), f"padded output of sequence {b} not zero"
         one = model([s])
         assert torch.allclose(one["logits"][0], res["logits"][b], rtol=0, atol=1e-12), f"logits of sequence {b}"
+
+
+def check_variant_against_single(model, tokens, res):
+    """merge_mode / go_backwards: each sequence alone, computed without the model's batching,
+    packing or index tricks: every direction of every layer run as a plain single-layer module
+    over the sequence (reversed by hand for go_backwards), merged by hand. Padded mode: the
+    sequence with its padding, as the model reads it."""
+    T = max(map(len, tokens))
+    for b, s in enumerate(tokens):
+        if model.mode == "padded":
+            s = s + [0] * (T - len(s))
+        ids = torch.tensor(s, dtype=torch.int64)
+        x = model.embedding(ids.flip(0) if model.go_backwards else ids).unsqueeze(1)  # (n, 1, E)
+        finals = []
+        if model.merge_mode == "concat":  # one direction (go_backwards)
+            out1, h1 = model.rnn(x)
+            out1 = out1[:, 0].flip(0) if model.go_backwards else out1[:, 0]
+            finals = [h1[0] if model.cell == "lstm" else h1]
+        else:
+            for rnn in model.rnns:
+                o, h1 = rnn(x)
+                x = MERGES[model.merge_mode](o[..., :H], o[..., H:])
+                finals.append(h1[0] if model.cell == "lstm" else h1)
+            out1 = x[:, 0]
+        h1n = torch.cat(finals, dim=0)[:, 0]
+        assert torch.allclose(h1n, res["h_n"][:, b], rtol=0, atol=1e-12), f"h_n of sequence {b}"
+        n = len(s)
+        assert torch.allclose(out1, res["out"][b, :n], rtol=0, atol=1e-12), f"output of sequence {b}"
+        assert torch.all(res["out"][b, n:] == 0), f"padded output of sequence {b} not zero"
+        one = model([tokens[b]])  # batch of one: the logits do not depend on the other sequences
+        if model.mode == "packed":
+            assert torch.allclose(one["logits"][0], res["logits"][b], rtol=0, atol=1e-12), f"logits of sequence {b}"
 
 
 def check_max_margin(res, tokens, min_gap=1e-4):
@@ -324,19 +434,23 @@ def write(name, obj):
 
 
 def rnn_fixture(name, spec, tokens, labels):
-    cell, layers, bidir, mode, head = spec
+    cell, layers, bidir, mode, head = spec[:5]
+    options = spec[5] if len(spec) > 5 else {}
     seed = choose_seed(name, spec, tokens, labels)
-    model = build_model(seed, cell, layers, bidir, mode, head)
-    names = [n for n, _ in model.named_parameters()]
-    params0 = {n: tensor(p) for n, p in model.named_parameters()}
+    model = build_model(seed, *spec)
+    names = [n for n, _ in model.state_names()]
+    params0 = {n: tensor(p) for n, p in model.state_names()}
 
     model.zero_grad(set_to_none=True)
     res = model(tokens)
     loss = F.cross_entropy(res["logits"], torch.tensor(labels, dtype=torch.int64))
     loss.backward()
-    grads = {n: tensor(p.grad) for n, p in model.named_parameters()}
+    grads = {n: tensor(p.grad) for n, p in model.state_names()}
+    if options:
+        check_variant_against_single(model, tokens, res)
     if mode == "packed":
-        check_packed_against_single(model, tokens, res)
+        if not options:
+            check_packed_against_single(model, tokens, res)
         assert torch.all(model.embedding.weight.grad[0] == 0), "packed mode must not touch row 0"
     else:
         check_padded_differs(model, tokens, res)
@@ -353,6 +467,7 @@ def rnn_fixture(name, spec, tokens, labels):
         "cell": cell, "vocab": V, "embed": E, "hidden": H, "layers": layers,
         "bidirectional": bidir, "mode": mode, "head": head, "classes": K,
     }
+    obj["config"].update(options)  # merge_mode, go_backwards: only where not the default
     obj["seed"] = seed
     obj["tokens"] = tokens
     obj["labels"] = labels
@@ -369,12 +484,12 @@ def rnn_fixture(name, spec, tokens, labels):
     obj["adam_torch"] = {
         "lr": ADAM_LR, "betas": list(TORCH_BETAS), "eps": TORCH_EPS, "steps": ADAM_STEPS,
         "losses": lt,
-        "params_after": {n: tensor(p) for n, p in mt.named_parameters()},
+        "params_after": {n: tensor(p) for n, p in mt.state_names()},
     }
     obj["adam_keras"] = {
         "lr": ADAM_LR, "beta_1": KERAS_BETA_1, "beta_2": KERAS_BETA_2, "epsilon": KERAS_EPSILON,
         "steps": ADAM_STEPS, "losses": lk,
-        "params_after": {n: tensor(p) for n, p in mk.named_parameters()},
+        "params_after": {n: tensor(p) for n, p in mk.state_names()},
     }
     write(name, obj)
 
@@ -488,12 +603,14 @@ def main():
     assert [len(s) for s in tokens] == LENGTHS and all(2 <= t < V for s in tokens for t in s)
     for name, spec in RNN_FIXTURES.items():
         rnn_fixture(name, spec, tokens, labels)
+    for name, spec in VARIANT_FIXTURES.items():
+        rnn_fixture(name, spec, tokens, labels)
     dense_ce_fixture()
     softmax_ce_extreme_fixture()
     adam_fixture()
     index = {
         "magic": MAGIC + "-index", "version": FORMAT_VERSION, "generator": GENERATOR, "rerun": RERUN,
-        "rnn": list(RNN_FIXTURES), "other": OTHER_FIXTURES,
+        "rnn": list(RNN_FIXTURES) + list(VARIANT_FIXTURES), "other": OTHER_FIXTURES,
     }
     write("index", index)
     return 0

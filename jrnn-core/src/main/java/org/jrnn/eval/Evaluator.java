@@ -1,6 +1,6 @@
 // Scores a classifier on labelled data: mean cross-entropy, accuracy, and the confusion matrix from which
-// EvaluationReport derives precision, recall and F1. Batched forward passes without dropout; the loss is
-// a float64 log-softmax of the model's logits. Not a training-time metric hook: Trainer has its own.
+// EvaluationReport derives precision, recall and F1. The loop itself is nn's Sequential.score, which the
+// trainer's validation uses too, so both report the same loss and accuracy for the same model and data.
 package org.jrnn.eval;
 
 import java.util.List;
@@ -8,7 +8,6 @@ import org.jrnn.data.Example;
 import org.jrnn.errors.UserInputException;
 import org.jrnn.io.SavedModel;
 import org.jrnn.kernels.Parallel;
-import org.jrnn.nn.Matrix;
 import org.jrnn.nn.Sequential;
 
 /** Evaluates a model on encoded or raw examples. Thread-safe (no state). */
@@ -53,9 +52,8 @@ public final class Evaluator {
     }
 
     /**
-     * Batches of {@value #BATCH_SIZE} split across {@code threads}; each batch keeps its own
-     * confusion counts and loss, summed in batch order, so the report does not depend on the
-     * thread count.
+     * Batches of {@value #BATCH_SIZE} split across {@code threads} by {@link Sequential#score}, whose
+     * sums do not depend on the thread count, and neither does the report.
      */
     public static EvaluationReport evaluate(Sequential model, int[][] tokens, int[] labels, List<String> classNames, int threads) {
         int k = classNames.size();
@@ -69,48 +67,12 @@ public final class Evaluator {
             }
         }
         int batches = (tokens.length + BATCH_SIZE - 1) / BATCH_SIZE;
-        long[][][] counts = new long[batches][][];
-        double[] losses = new double[batches];
+        Sequential.Scores scores;
         try (Parallel parallel = new Parallel(Math.min(threads, batches))) { // batches ≥ 1; Parallel rejects threads < 1
-            model.inferBatches(tokens, BATCH_SIZE, parallel, (bi, from, pass) -> {
-                counts[bi] = new long[k][k];
-                losses[bi] = score(pass, labels, from, counts[bi]);
-            });
+            scores = model.score(tokens, labels, BATCH_SIZE, parallel);
         }
         long[][] confusion = new long[k][k];
-        double lossSum = 0;
-        for (int bi = 0; bi < batches; bi++) {
-            lossSum += losses[bi];
-            for (int y = 0; y < k; y++) {
-                for (int c = 0; c < k; c++) confusion[y][c] += counts[bi][y][c];
-            }
-        }
-        return EvaluationReport.of(classNames, confusion, lossSum);
-    }
-
-    /** One batch's loss sum, its predictions counted into {@code confusion[label][predicted]}. */
-    private static double score(Sequential.Pass pass, int[] labels, int from, long[][] confusion) {
-        int k = confusion.length;
-        double lossSum = 0;
-        Matrix logits = pass.logits(); // (B, K), sorted order
-        int[] original = pass.batch().layout.sortedToOriginal;
-        for (int s = 0; s < original.length; s++) {
-            int y = labels[from + original[s]];
-            int base = s * k;
-            int best = 0;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < k; c++) {
-                double z = logits.data[base + c];
-                if (z > max) {
-                    max = z;
-                    best = c;
-                }
-            }
-            double sum = 0;
-            for (int c = 0; c < k; c++) sum += Math.exp(logits.data[base + c] - max);
-            lossSum += Math.log(sum) + max - logits.data[base + y]; // -log softmax(z)_y
-            confusion[y][best]++;
-        }
-        return lossSum;
+        for (int i = 0; i < labels.length; i++) confusion[labels[i]][scores.predicted()[i]]++;
+        return EvaluationReport.of(classNames, confusion, scores.lossSum());
     }
 }

@@ -31,40 +31,51 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
-    /** Runs body(0..n-1); body(0) on the calling thread. Rethrows the first failure. */
+    /**
+     * Runs body(0..n-1); body(0) on the calling thread. Returns when every task has finished,
+     * then rethrows the failure of the lowest failing index as it was thrown (an Error too; a
+     * checked exception sneaked out of a worker comes wrapped in an IllegalStateException).
+     *
+     * @throws IllegalStateException after {@link #close()} when n ≥ 2
+     */
     public void forEach(int n, IntConsumer body) {
         if (n <= 0) return;
         if (pool == null || n == 1) {
             for (int i = 0; i < n; i++) body.accept(i);
             return;
         }
+        if (pool.isShutdown()) throw new IllegalStateException("this Parallel is closed");
         List<Future<?>> futures = new ArrayList<>(n - 1);
         for (int i = 1; i < n; i++) {
             int idx = i;
             futures.add(pool.submit(() -> body.accept(idx)));
         }
-        RuntimeException first = null;
+        Throwable first = null;
         try {
             body.accept(0);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             first = e;
         }
         for (Future<?> f : futures) {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                }
+                if (first == null) first = e.getCause();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 if (first == null) first = new IllegalStateException("interrupted", e);
             }
         }
-        if (first != null) throw first;
+        if (first instanceof RuntimeException r) throw r;
+        if (first instanceof Error e) throw e;
+        if (first != null) throw new IllegalStateException(first);
     }
 
-    /** Splits [0, total) into threads() contiguous ranges, runs body(from, to) for each. */
+    /**
+     * Splits [0, total) into min(threads(), total) contiguous ranges, part i being
+     * [total·i/parts, total·(i+1)/parts), and runs body(from, to) for each with {@link #forEach};
+     * total 0 runs body(0, 0) once.
+     */
     public void forRanges(int total, RangeBody body) {
         int parts = Math.min(threads, Math.max(1, total));
         forEach(parts, i -> body.run((int) ((long) total * i / parts), (int) ((long) total * (i + 1) / parts)));

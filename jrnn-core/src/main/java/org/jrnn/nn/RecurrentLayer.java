@@ -10,7 +10,11 @@ import org.jrnn.kernels.Kernels;
  * The input projection of all real tokens is one product; each step then multiplies only the
  * rows still running by W_hh, so padding costs nothing and a finished sequence keeps its
  * state — Keras' masking semantics, and PyTorch's packed-sequence semantics.
- * {@code goBackwards} walks each sequence from its own last real token to its first.
+ * {@code goBackwards} walks each sequence from its own last real token to its first; its final
+ * state is the one after the first token (PyTorch's reverse h_n), and with {@code returnSequences}
+ * step t's output stays on step t's row: the state after reading steps n−1 … t. That is the
+ * order Keras' Bidirectional restores for its backward layer; Keras' standalone
+ * {@code go_backwards} layer returns the same states in reading order instead.
  *
  * <p>Parameters as PyTorch: weight_ih (G·H, I), weight_hh (G·H, H), bias_ih, bias_hh (G·H),
  * G = gates per cell; subclasses define the step math in {@link #cellForward}/{@link #cellBackward}.

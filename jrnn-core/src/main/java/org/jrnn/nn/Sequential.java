@@ -211,6 +211,53 @@ public final class Sequential {
         });
     }
 
+    /**
+     * What {@link #score} found: the summed cross-entropy, the number of correct predictions and
+     * each sample's predicted class (argmax of its logits), in the caller's order.
+     */
+    public record Scores(double lossSum, long correct, int[] predicted) {}
+
+    /**
+     * The one evaluation loop: inference over labelled {@code tokens} with {@link #inferBatches},
+     * each sample's loss −log softmax(logits)_label (the training loss of
+     * {@link SoftmaxCrossEntropy}, summed in double) and its argmax. Each batch keeps its own sums,
+     * added in batch order, so the figures do not depend on {@code parallel}'s thread count.
+     *
+     * @throws IllegalArgumentException if the counts differ or a label is outside [0, K)
+     */
+    public Scores score(int[][] tokens, int[] labels, int batchSize, org.jrnn.kernels.Parallel parallel) {
+        if (tokens.length != labels.length) throw new IllegalArgumentException(tokens.length + " sequences but " + labels.length + " labels");
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
+        int k = outputSize;
+        int batches = (tokens.length + batchSize - 1) / batchSize;
+        double[] loss = new double[batches];
+        long[] correct = new long[batches];
+        int[] predicted = new int[tokens.length];
+        inferBatches(tokens, batchSize, parallel, (bi, from, pass) -> {
+            float[] z = pass.logits().data; // (B, K), sorted order
+            int[] original = pass.batch().layout.sortedToOriginal;
+            double l = 0;
+            long c = 0;
+            for (int s = 0; s < original.length; s++) {
+                int i = from + original[s];
+                int o = s * k;
+                int arg = SoftmaxCrossEntropy.argmax(z, o, k);
+                l += SoftmaxCrossEntropy.crossEntropy(z, o, k, labels[i], z[o + arg]);
+                if (arg == labels[i]) c++;
+                predicted[i] = arg;
+            }
+            loss[bi] = l;
+            correct[bi] = c;
+        });
+        double lossSum = 0;
+        long correctSum = 0;
+        for (int bi = 0; bi < batches; bi++) {
+            lossSum += loss[bi];
+            correctSum += correct[bi];
+        }
+        return new Scores(lossSum, correctSum, predicted);
+    }
+
     /** Class probabilities (B, K) in the caller's order. */
     public float[][] predictProbabilities(int[][] tokens) {
         return predictProbabilities(tokens, null);

@@ -14,6 +14,7 @@ import org.jrnn.errors.UserInputException;
 import org.jrnn.io.ModelFile;
 import org.jrnn.io.SavedModel;
 import org.jrnn.nn.Sequential;
+import org.jrnn.nn.SoftmaxCrossEntropy;
 import org.jrnn.text.TextVectorizer;
 
 /**
@@ -146,8 +147,6 @@ public final class Classifier {
     }
 
     private static int argmax(float[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-        return best;
+        return SoftmaxCrossEntropy.argmax(p, 0, p.length);
     }
 }

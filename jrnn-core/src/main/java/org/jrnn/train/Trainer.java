@@ -334,31 +334,20 @@ public final class Trainer implements AutoCloseable {
         for (int id : lastIds) Arrays.fill(g, id * e, id * e + e, 0f);
     }
 
-    /** Mean loss and accuracy over a dataset, batches split across the threads. */
+    /** Mean loss and accuracy over a dataset, batches split across the threads ({@link Sequential#score}). */
     public Evaluation evaluate(EncodedDataset data, int batchSize) {
-        int batches = (data.size() + batchSize - 1) / batchSize;
-        double[] loss = new double[batches];
-        int[] correct = new int[batches];
-        model.inferBatches(data.tokens(), batchSize, parallel, (bi, from, pass) -> {
-            int to = from + pass.batch().layout.batch;
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(pass.logits(), pass.batch().sortLabels(Arrays.copyOfRange(data.labels(), from, to)));
-            loss[bi] = r.loss() * (to - from);
-            correct[bi] = r.correct();
-        });
-        double l = 0;
-        long c = 0;
-        for (int i = 0; i < batches; i++) {
-            l += loss[i];
-            c += correct[i];
-        }
-        return new Evaluation(l / data.size(), (double) c / data.size(), data.size());
+        return evaluation(model.score(data.tokens(), data.labels(), batchSize, parallel), data.size());
     }
 
-    /** Single-threaded evaluation of any model. */
+    /** Single-threaded evaluation of any model: the figures of {@link #evaluate(EncodedDataset, int)}. */
     public static Evaluation evaluate(Sequential model, EncodedDataset data, int batchSize) {
-        try (Trainer t = new Trainer(model, Adam.keras(), 1)) {
-            return t.evaluate(data, batchSize);
+        try (Parallel one = new Parallel(1)) {
+            return evaluation(model.score(data.tokens(), data.labels(), batchSize, one), data.size());
         }
+    }
+
+    private static Evaluation evaluation(Sequential.Scores s, int samples) {
+        return new Evaluation(s.lossSum() / samples, (double) s.correct() / samples, samples);
     }
 
     @Override

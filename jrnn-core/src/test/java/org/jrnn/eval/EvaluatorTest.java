@@ -78,8 +78,15 @@ class EvaluatorTest {
         }
         Evaluation t = Trainer.evaluate(m.model(), new EncodedDataset(x, y, 3), 256);
         EvaluationReport r = Evaluator.evaluate(m.model(), x, y, m.classNames());
+        // One scoring loop (Sequential.score) behind both: the same bits, not merely close.
         assertThat(r.accuracy()).isEqualTo(t.accuracy());
-        assertThat(r.loss()).isCloseTo(t.loss(), offset(1e-5));
+        assertThat(r.loss()).isEqualTo(t.loss());
+        for (int threads : new int[] {2, 3}) {
+            try (Trainer trainer = new Trainer(m.model(), org.jrnn.optim.Adam.keras(), threads)) {
+                Evaluation v = trainer.evaluate(new EncodedDataset(x, y, 3), 2); // four batches over the threads
+                assertThat(v.loss()).as("%d threads", threads).isEqualTo(Trainer.evaluate(m.model(), new EncodedDataset(x, y, 3), 2).loss());
+            }
+        }
     }
 
     @Test

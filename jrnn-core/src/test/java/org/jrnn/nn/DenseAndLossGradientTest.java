@@ -59,4 +59,28 @@ class DenseAndLossGradientTest {
             return s;
         })).isInstanceOf(AssertionError.class).hasMessageContaining("gradient check failed");
     }
+
+    @Test
+    void softmaxLogSumExpAndArgmaxAgreeRowByRow() {
+        float[] z = {1f, 3f, 3f, -2f, /* */ -1000f, 1000f, 0f, 999f, /* */ 0f, 0f, 0f, 0f, /* */ Float.NaN, 2f, 5f, 1f};
+        assertThat(SoftmaxCrossEntropy.argmax(z, 0, 4)).as("first of a tie").isEqualTo(1);
+        assertThat(SoftmaxCrossEntropy.argmax(z, 4, 4)).isEqualTo(1);
+        assertThat(SoftmaxCrossEntropy.argmax(z, 8, 4)).isEqualTo(0);
+        assertThat(SoftmaxCrossEntropy.argmax(z, 12, 4)).as("NaN never wins").isEqualTo(2);
+        float[] p = SoftmaxCrossEntropy.softmax(z, 3, 4);
+        for (int row = 0; row < 3; row++) {
+            int o = row * 4;
+            float max = z[o + SoftmaxCrossEntropy.argmax(z, o, 4)];
+            double sum = 0;
+            for (int j = 0; j < 4; j++) {
+                sum += p[o + j];
+                // −log p_j is the cross-entropy of label j (stable at ±1000 too: 1 + e^-1 next to e^-2000).
+                double ce = SoftmaxCrossEntropy.crossEntropy(z, o, 4, j, max);
+                assertThat(Math.exp(-ce)).as("row %d, class %d", row, j).isCloseTo(p[o + j], org.assertj.core.data.Offset.offset(1e-7));
+            }
+            assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        }
+        assertThat(SoftmaxCrossEntropy.logSumExp(z, 4, 4, 1000f)).isCloseTo(Math.log(1 + Math.exp(-1)), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(SoftmaxCrossEntropy.crossEntropy(z, 8, 4, 2, 0f)).isCloseTo(Math.log(4), org.assertj.core.data.Offset.offset(1e-12));
+    }
 }

@@ -16,9 +16,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Whole-model parity with PyTorch (fixtures from tools/reference/make_fixtures.py, float64):
- * logits, loss, the classifier's input features, every parameter's gradient, and the
- * parameters after two Adam steps in both PyTorch and Keras flavours. jrnn computes in
- * float32, so the tolerance is the float32 one of issue A: normwise relative error ≤ 1e-4.
+ * logits, loss, the classifier's input features, the last recurrent layer's output sequence
+ * (where the model keeps it), every parameter's gradient, and the parameters after two Adam
+ * steps in both PyTorch and Keras flavours; for every cell, Bidirectional in each merge mode
+ * and a standalone goBackwards layer. jrnn computes in float32, so the tolerance is the float32
+ * one of issue A: normwise relative error ≤ 1e-4.
  */
 class PyTorchParityTest {
     static final double TOL = 1e-4;
@@ -32,6 +34,19 @@ class PyTorchParityTest {
      * order are checked against PyTorch's state_dict) and loads its weights.
      */
     static Sequential model(Fixture f) {
+        Sequential m = f.goBackwards() ? backwardsModel(f) : specModel(f);
+        Map<String, Param> state = m.stateDict();
+        assertThat(state.keySet()).containsExactlyElementsOf(f.paramOrder());
+        for (String name : f.paramOrder()) {
+            Param p = state.get(name);
+            assertThat(p.shape()).as(name).containsExactly(f.shape(name));
+            float[] v = Fixture.toFloat(f.param(name));
+            System.arraycopy(v, 0, p.data, 0, v.length);
+        }
+        return m;
+    }
+
+    static Sequential specModel(Fixture f) {
         List<LayerSpec> layers = new ArrayList<>();
         for (int l = 0; l < f.layers(); l++) {
             boolean seqs = l < f.layers() - 1 || !f.head().equals("last");
@@ -42,18 +57,39 @@ class PyTorchParityTest {
                 default -> throw new IllegalArgumentException(f.cell());
             };
             LayerSpec r = LayerSpec.rnn(type, f.hidden(), seqs);
-            layers.add(f.bidirectional() ? LayerSpec.bidirectional(r) : r);
+            layers.add(f.bidirectional() ? LayerSpec.bidirectional(r, f.mergeMode()) : r);
         }
         if (f.head().equals("mean")) layers.add(LayerSpec.of("GlobalAveragePooling1D"));
         if (f.head().equals("max")) layers.add(LayerSpec.of("GlobalMaxPooling1D"));
-        Sequential m = new ModelSpec(f.embed(), f.mode().equals("packed"), layers).build(f.vocab(), f.classes(), 0);
-        Map<String, Param> state = m.stateDict();
-        assertThat(state.keySet()).containsExactlyElementsOf(f.paramOrder());
-        for (String name : f.paramOrder()) {
-            Param p = state.get(name);
-            assertThat(p.shape()).as(name).containsExactly(f.shape(name));
-            float[] v = Fixture.toFloat(f.param(name));
-            System.arraycopy(v, 0, p.data, 0, v.length);
+        return new ModelSpec(f.embed(), f.mode().equals("packed"), layers).build(f.vocab(), f.classes(), 0);
+    }
+
+    /**
+     * goBackwards has no field in the architecture JSON, so this model is built from nn layers:
+     * Embedding, one recurrent layer reading backwards, the head, Dense. Its parameters are named
+     * by position ({@code 1.weight_ih_reverse}); they get the fixture's names in the same order.
+     */
+    static Sequential backwardsModel(Fixture f) {
+        assertThat(f.layers()).as("one backwards layer").isEqualTo(1);
+        boolean seqs = !f.head().equals("last");
+        RecurrentLayer rnn = switch (f.cell()) {
+            case "rnn" -> new SimpleRNN(f.hidden(), seqs, true);
+            case "lstm" -> new LSTM(f.hidden(), seqs, true);
+            case "gru" -> new GRU(f.hidden(), seqs, true);
+            default -> throw new IllegalArgumentException(f.cell());
+        };
+        Sequential m = new Sequential(0).add(new Embedding(f.vocab(), f.embed(), f.mode().equals("packed"))).add(rnn);
+        if (f.head().equals("mean")) m.add(new GlobalAveragePooling1D());
+        if (f.head().equals("max")) m.add(new GlobalMaxPooling1D());
+        m.add(new Dense(f.classes()));
+        List<Param> ps = m.params();
+        List<String> names = f.paramOrder();
+        assertThat(ps).hasSameSizeAs(names);
+        for (int i = 0; i < ps.size(); i++) {
+            String local = ps.get(i).name().substring(ps.get(i).name().indexOf('.') + 1); // weight_ih_reverse
+            String torch = names.get(i).substring(names.get(i).indexOf('.') + 1).replace("_l0", "");
+            assertThat(local).as(names.get(i)).isIn(torch, torch + "_reverse");
+            ps.get(i).rename(names.get(i));
         }
         return m;
     }
@@ -93,6 +129,39 @@ class PyTorchParityTest {
         for (Param p : m.params()) {
             Close.assertClose(name + " grad " + p.name(), f.grad(p.name()), p.grad, TOL);
         }
+    }
+
+    static Stream<String> sequenceFixtures() {
+        return fixtures().filter(n -> !Fixture.load(n).head().equals("last"));
+    }
+
+    /**
+     * Where the last recurrent layer returns sequences (pooling heads): its output, step by step,
+     * against the fixture's batch-first (B, T, H·dirs) rnn_output, zeros at padded steps. This pins
+     * the order of a goBackwards layer's outputs, which pooling would not see.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sequenceFixtures")
+    void recurrentOutputSequenceMatchesPyTorch(String name) {
+        Fixture f = Fixture.load(name);
+        Sequential m = model(f);
+        SequenceBatch batch = m.batch(f.tokens());
+        Matrix x = m.embedding().forward(batch.ids, batch.layout);
+        for (Layer l : m.layers()) {
+            if (!l.returnsSequences(true)) break; // the pooling layer
+            x = l.forward(x, false, null).y();
+        }
+        int[] shape = f.rnnOutputShape(); // (B, T, W)
+        assertThat(x.cols).isEqualTo(shape[2]);
+        PackedLayout lay = x.layout;
+        double[] out = new double[shape[0] * shape[1] * shape[2]];
+        for (int t = 0; t < lay.steps; t++) {
+            for (int b = 0; b < lay.batchSizes[t]; b++) {
+                int dst = (lay.sortedToOriginal[b] * shape[1] + t) * shape[2];
+                for (int j = 0; j < shape[2]; j++) out[dst + j] = x.data[lay.row(t, b) * shape[2] + j];
+            }
+        }
+        Close.assertClose(name + " rnn_output", f.rnnOutput(), out, TOL);
     }
 
     @ParameterizedTest(name = "{0}")

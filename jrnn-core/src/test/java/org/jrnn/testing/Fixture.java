@@ -19,7 +19,8 @@ import java.util.List;
  * {@link IllegalArgumentException} naming the fixture and the missing key.
  *
  * <p>RNN fixtures ({@link #rnnNames()}) hold config, tokens (variable length, original order),
- * labels, params, the last layer's batch-first output {@code rnn_output} (B, T, H*dirs),
+ * labels, params, the last layer's batch-first output {@code rnn_output} (B, T, H*dirs, or H when
+ * a Bidirectional {@link #mergeMode()} is not concat; {@link #goBackwards()} keeps each state at its token's step),
  * {@code h_n}/{@code c_n} (L*dirs, B, H), {@code features} (input to fc), logits, loss, grads and
  * the parameters after two Adam steps in the PyTorch and in the Keras formula. The other
  * fixtures ({@link #otherNames()}: {@code dense_ce}, {@code softmax_ce_extreme}, {@code adam})
@@ -147,6 +148,16 @@ public final class Fixture {
         return required(config(), "classes").asInt();
     }
 
+    /** Keras Bidirectional {@code merge_mode}: "concat" (the default, absent from older files), "sum", "mean", "mul". */
+    public String mergeMode() {
+        return config().path("merge_mode").asText("concat");
+    }
+
+    /** Keras {@code go_backwards} of the (one-direction) recurrent layer; false when absent. */
+    public boolean goBackwards() {
+        return config().path("go_backwards").asBoolean(false);
+    }
+
     // ---------------------------------------------------------------------------- batch
 
     /** Token ids per sequence, variable length, original (unsorted) order. */
@@ -215,7 +226,7 @@ public final class Fixture {
         return tensor("logits");
     }
 
-    /** Last RNN layer's output, batch-first (B, T, H*dirs); zeros at padded steps in packed mode. */
+    /** Last RNN layer's output, batch-first (B, T, H*dirs or merged H); zeros at padded steps in packed mode. */
     public double[] rnnOutput() {
         return tensor("rnn_output");
     }

@@ -45,7 +45,7 @@ class FixtureTest {
         TreeSet<String> listed = new TreeSet<>(Fixture.rnnNames());
         listed.addAll(Fixture.otherNames());
         assertThat(files).isEqualTo(listed);
-        assertThat(Fixture.rnnNames()).hasSize(14);
+        assertThat(Fixture.rnnNames()).hasSize(21);
         assertThat(Fixture.otherNames()).containsExactlyInAnyOrder("dense_ce", "softmax_ce_extreme", "adam");
     }
 
@@ -61,11 +61,15 @@ class FixtureTest {
         assertThat(f.mode()).isIn("packed", "padded");
         assertThat(f.head()).isIn("last", "mean", "max");
         assertThat(f.layers()).isBetween(1, 2);
+        assertThat(f.mergeMode()).isIn("concat", "sum", "mean", "mul");
+        if (!f.mergeMode().equals("concat")) assertThat(f.bidirectional()).as("merge_mode needs two directions").isTrue();
+        if (f.goBackwards()) assertThat(f.bidirectional()).as("go_backwards is one direction").isFalse();
 
         int b = f.tokens().length;
         int k = f.classes();
         int h = f.hidden();
         int dirs = f.directions();
+        int w = width(f); // one step's output: H·dirs concatenated, else H
         int[] len = f.lengths();
         int steps = Arrays.stream(len).max().orElseThrow();
         assertThat(f.labels()).hasSize(b);
@@ -97,11 +101,11 @@ class FixtureTest {
             assertThat(shape).as(p).isEqualTo(expectedShape(p, f, gates));
         }
 
-        assertThat(f.rnnOutputShape()).isEqualTo(new int[] {b, steps, h * dirs});
-        assertThat(f.rnnOutput()).hasSize(b * steps * h * dirs);
+        assertThat(f.rnnOutputShape()).isEqualTo(new int[] {b, steps, w});
+        assertThat(f.rnnOutput()).hasSize(b * steps * w);
         assertThat(f.tensorShape("h_n")).isEqualTo(new int[] {f.layers() * dirs, b, h});
         assertThat(f.has("c_n")).isEqualTo(f.cell().equals("lstm"));
-        assertThat(f.tensorShape("features")).isEqualTo(new int[] {b, h * dirs});
+        assertThat(f.tensorShape("features")).isEqualTo(new int[] {b, w});
         assertThat(f.tensorShape("logits")).isEqualTo(new int[] {b, k});
         assertThat(f.loss()).isFinite().isPositive();
 
@@ -117,7 +121,7 @@ class FixtureTest {
             assertThat(row0).isPositive();
         }
 
-        checkOutputsAgree(f, b, steps, h, dirs, len);
+        checkOutputsAgree(f, b, steps, h, w, len);
 
         assertThat(f.adamLr()).isEqualTo(0.01);
         assertThat(f.adamTorch().path("steps").asInt()).isEqualTo(2);
@@ -128,10 +132,16 @@ class FixtureTest {
         assertThat(Close.relativeError(f.param("fc.weight"), fcAfter)).isGreaterThan(1e-3);
     }
 
-    /** rnn_output, h_n, features, logits and loss must agree under the documented layout. */
-    private static void checkOutputsAgree(Fixture f, int b, int steps, int h, int dirs, int[] len) {
-        double[] out = f.rnnOutput(); // (B, T, H*dirs)
-        int hd = h * dirs;
+    /**
+     * rnn_output, h_n, features, logits and loss must agree under the documented layout: a
+     * backward direction's final state sits at step 0 of its output (go_backwards keeps each
+     * state at its token), and a non-concat merge combines the two final states as it combines
+     * the outputs.
+     */
+    private static void checkOutputsAgree(Fixture f, int b, int steps, int h, int hd, int[] len) {
+        double[] out = f.rnnOutput(); // (B, T, W)
+        int dirs = f.directions();
+        boolean concat = f.mergeMode().equals("concat");
         boolean packed = f.mode().equals("packed");
         double[] expectedFeat = new double[b * hd];
         double[] hn = f.tensor("h_n"); // (L*dirs, B, H)
@@ -147,12 +157,22 @@ class FixtureTest {
                 double v;
                 switch (f.head()) {
                     case "last" -> {
-                        // Forward half: output at the last step seen; backward half: at step 0.
-                        int t = j < h ? n - 1 : 0;
-                        v = out[(i * steps + t) * hd + j];
                         int dir = j < h ? 0 : 1;
-                        assertThat(hn[((lastLayer + dir) * b + i) * h + j % h]).as("h_n vs output")
-                                .isCloseTo(v, Offset.offset(TOL));
+                        if (concat) {
+                            // Forward half: output at the last step seen; backward half: at step 0.
+                            boolean backward = dir == 1 || f.goBackwards();
+                            v = out[(i * steps + (backward ? 0 : n - 1)) * hd + j];
+                            assertThat(hn[((lastLayer + dir) * b + i) * h + j % h]).as("h_n vs output")
+                                    .isCloseTo(v, Offset.offset(TOL));
+                        } else {
+                            double fw = hn[(lastLayer * b + i) * h + j];
+                            double bw = hn[((lastLayer + 1) * b + i) * h + j];
+                            v = switch (f.mergeMode()) {
+                                case "sum" -> fw + bw;
+                                case "mean" -> 0.5 * (fw + bw);
+                                default -> fw * bw;
+                            };
+                        }
                     }
                     case "mean" -> {
                         double s = 0;
@@ -330,7 +350,7 @@ class FixtureTest {
 
     private static int[] expectedShape(String p, Fixture f, int gates) {
         int h = f.hidden();
-        int hd = h * f.directions();
+        int hd = width(f);
         if (p.equals("embedding.weight")) {
             return new int[] {f.vocab(), f.embed()};
         }
@@ -348,6 +368,11 @@ class FixtureTest {
             return new int[] {gates * h, h};
         }
         return new int[] {gates * h};
+    }
+
+    /** Width of one step's output and of the features: H·dirs when concatenated, else H. */
+    private static int width(Fixture f) {
+        return f.mergeMode().equals("concat") ? f.hidden() * f.directions() : f.hidden();
     }
 
     private static List<String> fieldNames(Fixture f, String group) {
