@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Write the stratified AG News sample embedded in the jar (src/main/resources/org/jrnn/data/ag_news_sample/).
+"""Write the stratified AG News sample embedded in the jar (jrnn-core/src/main/resources/org/jrnn/data/ag_news_sample/).
 
 Not a general sampler: it copies whole CSV lines verbatim (AG News has one record per line, every field
 quoted), so the sample keeps the original bytes. Standard library only; output is byte-reproducible
 (fixed seed, gzip mtime 0).
 
-    /usr/bin/python3 tools/data/make_sample.py [--data shared/data/ag_news] [--out src/main/resources/...]
+    /usr/bin/python3 tools/data/make_sample.py [--data shared/data/ag_news] [--out jrnn-core/src/main/resources/...]
 """
 
 import argparse
@@ -16,7 +16,7 @@ import random
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = os.path.join(HERE, "..", "..", "..", "shared", "data", "ag_news")
-DEFAULT_OUT = os.path.join(HERE, "..", "..", "src", "main", "resources", "org", "jrnn", "data", "ag_news_sample")
+DEFAULT_OUT = os.path.join(HERE, "..", "..", "jrnn-core", "src", "main", "resources", "org", "jrnn", "data", "ag_news_sample")
 SEED = 42
 CLASSES = ("1", "2", "3", "4")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch-converted model fixture for jrnn's model-file tests (src/test/resources/io/).
+"""PyTorch-converted model fixture for jrnn's model-file tests (jrnn-core/src/test/resources/io/).
 
 Rerun from the repository root with Debian's PyTorch (apt-get install python3-torch):
     /usr/bin/python3 tools/reference/make_io_fixtures.py
@@ -21,7 +21,7 @@ import torch.nn as nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-OUT_DIR = os.path.join(ROOT, "src", "test", "resources", "io")
+OUT_DIR = os.path.join(ROOT, "jrnn-core", "src", "test", "resources", "io")
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import from_pytorch  # noqa: E402
 
