@@ -36,6 +36,11 @@ class KernelsTest {
 
     /** VectorKernels of the given width, defined afresh in its own class loader. */
     static Kernels vectorKernels(int bits) {
+        return vectorKernels(bits, 0);
+    }
+
+    /** As {@link #vectorKernels(int)}, its first {@code warmupCalls} small calls on the warm-up twins. */
+    static Kernels vectorKernels(int bits, int warmupCalls) {
         try {
             URL classes = VectorKernels.class.getProtectionDomain().getCodeSource().getLocation();
             ClassLoader parent = KernelsTest.class.getClassLoader();
@@ -49,9 +54,9 @@ class KernelsTest {
                     }
                 }
             };
-            Constructor<?> ctor = isolated.loadClass(VectorKernels.class.getName()).getDeclaredConstructor(int.class);
+            Constructor<?> ctor = isolated.loadClass(VectorKernels.class.getName()).getDeclaredConstructor(int.class, int.class);
             ctor.setAccessible(true);
-            return (Kernels) ctor.newInstance(bits);
+            return (Kernels) ctor.newInstance(bits, warmupCalls);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -131,6 +136,55 @@ class KernelsTest {
             case AB -> kn.matmulAB(l, lOff, r, rOff, o, oOff, n, k, g);
             case ATB -> kn.matmulAtB(l, lOff, r, rOff, o, oOff, n, k, g);
         }
+    }
+
+    /**
+     * The warm-up twins a fresh process runs first (plain loops) give the vector code's bits: a
+     * result never depends on whether the JIT had compiled the vector code yet.
+     */
+    @ParameterizedTest(name = "{0}-bit")
+    @ValueSource(ints = {128, 256, 512})
+    void warmupTwinsGiveTheVectorCodesBitsExactly(int bits) throws Exception {
+        Kernels vector = vectorKernels(bits);
+        Kernels warm = vectorKernels(bits, Integer.MAX_VALUE);
+        int[] sizes = sizes(lanes(vector));
+        SplittableRandom rng = new SplittableRandom(bits + 11);
+        for (int n : sizes) {
+            for (int k : sizes) {
+                for (int g : sizes) {
+                    if ((long) n * k * g > VectorKernels.WARMUP_MAX_WORK) continue;
+                    for (Product product : new Product[] {Product.ABT, Product.AB}) {
+                        float[] left = random(3 + n * Math.max(k, g) + 2, rng);
+                        float[] right = random(5 + g * k + 4, rng);
+                        float[] out = random(7 + n * Math.max(k, g) + 6, rng);
+                        float[] expected = out.clone();
+                        run(vector, product, left, 3, right, 5, expected, 7, n, k, g);
+                        run(warm, product, left, 3, right, 5, out, 7, n, k, g);
+                        assertThat(out).as("%s n=%d k=%d g=%d on %s", product, n, k, g, vector).containsExactly(expected);
+                    }
+                }
+            }
+            for (int off : new int[] {0, 3}) {
+                float[] x = random(off + 4 * n + 2, rng);
+                for (int i = 0; i < x.length; i++) x[i] *= 12;
+                float[] a = x.clone();
+                float[] b = x.clone();
+                vector.sigmoid(a, off, 4 * n);
+                warm.sigmoid(b, off, 4 * n);
+                assertThat(b).as("sigmoid n=%d", 4 * n).containsExactly(a);
+                vector.tanh(a, off, 4 * n);
+                warm.tanh(b, off, 4 * n);
+                assertThat(b).as("tanh n=%d", 4 * n).containsExactly(a);
+            }
+        }
+        assertThat(warmupCallsServed(warm)).as("calls on the warm-up twins").isGreaterThan(500);
+        assertThat(warmupCallsServed(vector)).isZero();
+    }
+
+    private static int warmupCallsServed(Kernels vk) throws ReflectiveOperationException {
+        java.lang.reflect.Method served = vk.getClass().getDeclaredMethod("warmupCallsServed");
+        served.setAccessible(true);
+        return (int) served.invoke(vk);
     }
 
     @ParameterizedTest(name = "{0}-bit")
