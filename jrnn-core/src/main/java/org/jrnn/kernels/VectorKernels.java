@@ -8,6 +8,7 @@ package org.jrnn.kernels;
 // JDK-8337062 (JDK 24), which costs more than a whole k=64 dot product. Not here: threads,
 // masked tails.
 
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -25,28 +26,41 @@ final class VectorKernels implements Kernels {
     static final int ABT_MIN_ROWS = 2;
 
     /**
-     * A fresh process's first calls of the inference kernels run {@link Body}'s warm-up twins:
-     * plain loops giving the vector code's bits exactly (the same FMA chains in the same order,
-     * the same exp polynomial), so which one ran never shows in a result. Until C2 has compiled
-     * a vector method, every Vector API operation runs as boxed Java code, which made a one-text
-     * {@code jrnn predict} on bilstm2x64 ~0.6 s of CPU slower than the scalar kernels (BENCHMARKS.md
-     * "Startup"); the plain loops are fast interpreted and under C1. After this many calls (or for
-     * a call above {@link #WARMUP_MAX_WORK}) the vector code takes over; {@code -Djrnn.vectorWarmupCalls=0}
-     * turns the warm-up off.
+     * How a fresh process gets to compiled vector code. Until C2 has compiled a Vector API method,
+     * every operation in it runs as boxed Java code, 10-50x slower than plain scalar loops: it
+     * made a one-text {@code jrnn predict} on bilstm2x64 ~0.6 s of CPU slower than the scalar
+     * kernels (BENCHMARKS.md "Startup"). Meanwhile calls can go to {@link Body}'s warm-up twins:
+     * plain loops that give the vector code's bits exactly (the same FMA chain per output element
+     * in the same order, the same exp polynomial; the element kernels' scalar twins already agree
+     * bit for bit), so which one ran never shows in a result. {@code -Djrnn.vectorWarmup=}
+     * <ul>
+     *   <li>{@code calls} (default): the first {@value #WARMUP_CALLS} calls of at most
+     *       {@link #WARMUP_MAX_WORK} multiply-adds (or elements) go to the twins, then the vector
+     *       code takes over: a short run never pays for boxed vector code, a long one barely notices;
+     *   <li>{@code plain}: the twins only, big calls too: for a JVM without C2
+     *       ({@code -XX:TieredStopAtLevel=1}, which the launcher sets for a one-shot predict);
+     *   <li>{@code off}: vector code from the first call (tests and benchmarks constructing a width).
+     * </ul>
+     * Tried and dropped: a daemon thread running the vector kernels until C2 had compiled them
+     * (~1 s of one core); on two cores it competed with the work it was meant to speed up, and a
+     * bench's first inference pass was no faster (42k vs 50k samples/s on rnn_masked).
      */
-    static final int DEFAULT_WARMUP_CALLS = 5000;
-    /** Largest call (multiply-adds, or elements) the warm-up twins take: big calls compile on their own loops. */
+    static final String WARMUP_CALLS_MODE = "calls", WARMUP_PLAIN = "plain", WARMUP_OFF = "off";
+    /** Calls the twins serve in {@code calls} mode. */
+    static final int WARMUP_CALLS = 5000;
+    /** Largest call (multiply-adds, or elements) the twins take in {@code calls} mode: big calls compile on their own loops. */
     static final long WARMUP_MAX_WORK = 1 << 16;
 
     private final Body body;
+    private final boolean plainOnly;
     private final int warmupCalls;
-    /** Calls the warm-up twins served. Racy on purpose: a lost update only delays the switch, bits never depend on it. */
+    /** Calls the twins served. Racy on purpose: a lost update only delays the switch, bits never depend on it. */
     private int warmCalls;
 
     /** The preferred width, or the one forced with {@code -Djrnn.vectorBits=128|256|512}. */
     VectorKernels() {
         this(Integer.getInteger("jrnn.vectorBits", FloatVector.SPECIES_PREFERRED.vectorBitSize()),
-                Integer.getInteger("jrnn.vectorWarmupCalls", DEFAULT_WARMUP_CALLS));
+                System.getProperty("jrnn.vectorWarmup", WARMUP_CALLS_MODE));
     }
 
     /**
@@ -54,27 +68,32 @@ final class VectorKernels implements Kernels {
      * benchmarks. Use one width per class loader: see {@link Body}.
      */
     VectorKernels(int bits) {
-        this(bits, 0);
+        this(bits, WARMUP_OFF);
     }
 
-    /** A given width whose first {@code warmupCalls} small calls run the warm-up twins. */
-    VectorKernels(int bits, int warmupCalls) {
+    /** A given width with a warm-up mode: {@code calls}, {@code plain} or {@code off}. */
+    VectorKernels(int bits, String warmup) {
+        if (!List.of(WARMUP_CALLS_MODE, WARMUP_PLAIN, WARMUP_OFF).contains(warmup)) { // before a width's class loads: see Body
+            throw new IllegalArgumentException("jrnn.vectorWarmup must be calls, plain or off, received: " + warmup);
+        }
         this.body = switch (bits) {
             case 128 -> new Body128();
             case 256 -> new Body256();
             case 512 -> new Body512();
             default -> throw new IllegalArgumentException("jrnn.vectorBits must be 128, 256 or 512, received: " + bits);
         };
-        this.warmupCalls = warmupCalls;
+        this.plainOnly = warmup.equals(WARMUP_PLAIN);
+        this.warmupCalls = warmup.equals(WARMUP_CALLS_MODE) ? WARMUP_CALLS : 0;
     }
 
-    /** Calls the warm-up twins have served so far (for tests). */
+    /** Calls the twins have served in {@code calls} mode (for tests). */
     int warmupCallsServed() {
         return warmCalls;
     }
 
     /** Whether this call goes to the warm-up twin. */
     private boolean warmingUp(long work) {
+        if (plainOnly) return true;
         if (warmCalls >= warmupCalls || work > WARMUP_MAX_WORK) return false;
         warmCalls++;
         return true;
@@ -180,7 +199,7 @@ final class VectorKernels implements Kernels {
 
     @Override
     public String toString() {
-        return "vector(" + body.species().vectorBitSize() + "-bit)";
+        return "vector(" + body.species().vectorBitSize() + "-bit" + (plainOnly ? ", plain loops only" : "") + ")";
     }
 
     private static final class Body128 extends Body {

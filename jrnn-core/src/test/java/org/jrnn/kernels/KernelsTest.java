@@ -36,11 +36,11 @@ class KernelsTest {
 
     /** VectorKernels of the given width, defined afresh in its own class loader. */
     static Kernels vectorKernels(int bits) {
-        return vectorKernels(bits, 0);
+        return vectorKernels(bits, VectorKernels.WARMUP_OFF);
     }
 
-    /** As {@link #vectorKernels(int)}, its first {@code warmupCalls} small calls on the warm-up twins. */
-    static Kernels vectorKernels(int bits, int warmupCalls) {
+    /** As {@link #vectorKernels(int)}, with a warm-up mode (VectorKernels.WARMUP_*). */
+    static Kernels vectorKernels(int bits, String warmup) {
         try {
             URL classes = VectorKernels.class.getProtectionDomain().getCodeSource().getLocation();
             ClassLoader parent = KernelsTest.class.getClassLoader();
@@ -54,9 +54,9 @@ class KernelsTest {
                     }
                 }
             };
-            Constructor<?> ctor = isolated.loadClass(VectorKernels.class.getName()).getDeclaredConstructor(int.class, int.class);
+            Constructor<?> ctor = isolated.loadClass(VectorKernels.class.getName()).getDeclaredConstructor(int.class, String.class);
             ctor.setAccessible(true);
-            return (Kernels) ctor.newInstance(bits, warmupCalls);
+            return (Kernels) ctor.newInstance(bits, warmup);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -146,7 +146,7 @@ class KernelsTest {
     @ValueSource(ints = {128, 256, 512})
     void warmupTwinsGiveTheVectorCodesBitsExactly(int bits) throws Exception {
         Kernels vector = vectorKernels(bits);
-        Kernels warm = vectorKernels(bits, Integer.MAX_VALUE);
+        Kernels warm = vectorKernels(bits, VectorKernels.WARMUP_PLAIN);
         int[] sizes = sizes(lanes(vector));
         SplittableRandom rng = new SplittableRandom(bits + 11);
         for (int n : sizes) {
@@ -177,14 +177,40 @@ class KernelsTest {
                 assertThat(b).as("tanh n=%d", 4 * n).containsExactly(a);
             }
         }
-        assertThat(warmupCallsServed(warm)).as("calls on the warm-up twins").isGreaterThan(500);
+        assertThat(warm.toString()).isEqualTo("vector(" + bits + "-bit, plain loops only)");
+        // Big calls too (a JVM without C2); and the default mode's first calls.
+        Kernels plain = warm;
+        Kernels calls = vectorKernels(bits, VectorKernels.WARMUP_CALLS_MODE);
+        int n = 70, k = 65, g = 66;
+        assertThat((long) n * k * g).isGreaterThan(VectorKernels.WARMUP_MAX_WORK);
+        for (Product product : new Product[] {Product.ABT, Product.AB}) {
+            float[] left = random(n * Math.max(k, g), rng);
+            float[] right = random(g * k, rng);
+            float[] out = random(n * Math.max(k, g), rng);
+            float[] expected = out.clone();
+            run(vector, product, left, 0, right, 0, expected, 0, n, k, g);
+            run(plain, product, left, 0, right, 0, out, 0, n, k, g);
+            assertThat(out).as("%s big on %s", product, plain).containsExactly(expected);
+            float[] small = expected.clone();
+            float[] smallExpected = expected.clone();
+            run(vector, product, left, 0, right, 0, smallExpected, 0, 3, 9, 40);
+            run(calls, product, left, 0, right, 0, small, 0, 3, 9, 40);
+            assertThat(small).as("%s on the default mode's twins", product).containsExactly(smallExpected);
+        }
+        assertThat(warmupCallsServed(calls)).isEqualTo(2);
         assertThat(warmupCallsServed(vector)).isZero();
     }
 
     private static int warmupCallsServed(Kernels vk) throws ReflectiveOperationException {
-        java.lang.reflect.Method served = vk.getClass().getDeclaredMethod("warmupCallsServed");
-        served.setAccessible(true);
-        return (int) served.invoke(vk);
+        java.lang.reflect.Method m = vk.getClass().getDeclaredMethod("warmupCallsServed");
+        m.setAccessible(true);
+        return (int) m.invoke(vk);
+    }
+
+    @Test
+    void anUnknownWarmupModeIsRefused() {
+        // Throws before any width's class is loaded, so this loader stays clean.
+        assertThatThrownBy(() -> new VectorKernels(512, "sometimes")).hasMessageContaining("must be calls, plain or off, received: sometimes");
     }
 
     @ParameterizedTest(name = "{0}-bit")
