@@ -29,7 +29,12 @@ public final class Sequential {
     private boolean outputIsSequence;
 
     public Sequential(long seed) {
-        this.initRng = new SplittableRandom(seed);
+        this(new SplittableRandom(seed));
+    }
+
+    /** Layers initialised from {@code initRng}; {@link Initializers#SKIP} leaves them undrawn (weights to be loaded). */
+    public Sequential(RandomGenerator initRng) {
+        this.initRng = initRng;
     }
 
     public Sequential add(Embedding e) {
