@@ -1,6 +1,9 @@
 package org.jrnn.cli;
 
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jrnn.data.DataFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,11 +14,26 @@ import picocli.CommandLine.Command;
  * trace unless --verbose), 1 for internal errors.
  */
 @Command(name = "jrnn", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Recurrent neural network text classifiers in pure Java.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, BenchCommand.class, VocabCommand.class,
-                PresetsCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
+        description = "Recurrent neural network text classifiers in pure Java.")
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
+
+    /**
+     * The subcommands by name, in help order. A run registers only the one it names: picocli
+     * builds a model of every registered command by reflection (and instantiates it), a fifth
+     * of a one-shot predict's time with all of them (BENCHMARKS.md "Startup"); help, --version
+     * and unknown names get them all.
+     */
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands("train", TrainCommand.class, "evaluate", EvaluateCommand.class,
+            "predict", PredictCommand.class, "bench", BenchCommand.class, "vocab", VocabCommand.class, "presets", PresetsCommand.class,
+            "download", DownloadCommand.class, "help", CommandLine.HelpCommand.class);
+
+    /** Names written out, not read from the annotations: reading them costs what this saves (MainTest checks they agree). */
+    private static Map<String, Class<?>> subcommands(Object... nameThenClass) {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) m.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        return Collections.unmodifiableMap(m);
+    }
 
     /** {@code --version}: the version from pom.xml (org.jrnn.Version), never a copy. */
     static final class VersionProvider implements CommandLine.IVersionProvider {
@@ -51,6 +69,10 @@ public final class Main implements Runnable {
                 return cls == PredictCommand.class ? cls.cast(new PredictCommand(in)) : defaults.create(cls);
             }
         });
+        Class<?> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        for (Class<?> c : SUBCOMMANDS.values()) {
+            if (named == null || named == CommandLine.HelpCommand.class || c == named) cl.addSubcommand(c);
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
