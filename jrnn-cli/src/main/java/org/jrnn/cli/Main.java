@@ -7,6 +7,9 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,11 +21,26 @@ import picocli.CommandLine.ScopeType;
  * 1 for jrnn's bugs and the machine's failures (one line naming where the stack trace went).
  */
 @Command(name = "jrnn", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Recurrent neural network text classifiers in pure Java.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, BenchCommand.class, VocabCommand.class,
-                PresetsCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
+        description = "Recurrent neural network text classifiers in pure Java.")
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = ErrorReporter.EXIT_BAD_INPUT;
+
+    /**
+     * The subcommands by name, in help order. A run registers only the one it names: picocli
+     * builds a model of every registered command by reflection (and instantiates it), a fifth
+     * of a one-shot predict's time with all of them (BENCHMARKS.md "Startup"); help, --version
+     * and unknown names get them all.
+     */
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands("train", TrainCommand.class, "evaluate", EvaluateCommand.class,
+            "predict", PredictCommand.class, "bench", BenchCommand.class, "vocab", VocabCommand.class, "presets", PresetsCommand.class,
+            "download", DownloadCommand.class, "help", CommandLine.HelpCommand.class);
+
+    /** Names written out, not read from the annotations: reading them costs what this saves (MainTest checks they agree). */
+    private static Map<String, Class<?>> subcommands(Object... nameThenClass) {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) m.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        return Collections.unmodifiableMap(m);
+    }
 
     /** {@code --version}: the version from pom.xml (org.jrnn.Version), never a copy. */
     static final class VersionProvider implements CommandLine.IVersionProvider {
@@ -63,7 +81,7 @@ public final class Main implements Runnable {
     /** As {@link #execute(String[], PrintWriter, PrintWriter)}, with {@code in} as standard input ({@code predict} reads it). */
     public static int execute(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
         ErrorReporter reporter = ErrorReporter.inTempDir(Arrays.asList(args));
-        CommandLine cl = commandLine(in, out, err, reporter);
+        CommandLine cl = commandLine(args, in, out, err, reporter);
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError | StackOverflowError e) { // picocli hands only Exceptions to the handler
@@ -71,8 +89,11 @@ public final class Main implements Runnable {
         }
     }
 
-    /** The command tree with its output streams and handlers; tests add commands to it. */
-    static CommandLine commandLine(InputStream in, PrintWriter out, PrintWriter err, ErrorReporter reporter) {
+    /**
+     * The command tree for {@code args} (only the subcommand they name, see {@link #SUBCOMMANDS}) with
+     * its output streams and handlers; tests add commands to it.
+     */
+    static CommandLine commandLine(String[] args, InputStream in, PrintWriter out, PrintWriter err, ErrorReporter reporter) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
             @Override
@@ -80,10 +101,14 @@ public final class Main implements Runnable {
                 return cls == PredictCommand.class ? cls.cast(new PredictCommand(in)) : defaults.create(cls);
             }
         });
+        Class<?> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        for (Class<?> c : SUBCOMMANDS.values()) {
+            if (named == null || named == CommandLine.HelpCommand.class || c == named) cl.addSubcommand(c);
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> reporter.report(ex, err, verbose(parsed)));
-        cl.setParameterExceptionHandler((ex, args) -> {
+        cl.setParameterExceptionHandler((ex, unmatched) -> {
             ex.getCommandLine().getErr().println("jrnn: error: " + ex.getMessage());
             ex.getCommandLine().getErr().println("Try 'jrnn " + ex.getCommandLine().getCommandName() + " --help' for usage.");
             return EXIT_BAD_INPUT;

@@ -54,7 +54,7 @@ class ErrorReporterTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         PrintWriter e = new PrintWriter(err, true);
-        CommandLine cl = Main.commandLine(new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true), e,
+        CommandLine cl = Main.commandLine(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true), e,
                 new ErrorReporter(traces, List.of(args)));
         cl.addSubcommand(new Fail());
         int code = cl.execute(args);
@@ -159,7 +159,7 @@ class ErrorReporterTest {
 
     @Test
     void everyFlagOfTheTableIsAnOptionOfSomeCommand() {
-        CommandLine cl = Main.commandLine(new ByteArrayInputStream(new byte[0]), new PrintWriter(new StringWriter()),
+        CommandLine cl = Main.commandLine(new String[0], new ByteArrayInputStream(new byte[0]), new PrintWriter(new StringWriter()),
                 new PrintWriter(new StringWriter()), new ErrorReporter(traces, List.of()));
         List<String> names = new ArrayList<>();
         for (CommandLine sub : cl.getSubcommands().values()) {

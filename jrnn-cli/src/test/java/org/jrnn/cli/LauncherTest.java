@@ -116,7 +116,9 @@ class LauncherTest {
         assertThat(maxHeap(dir, Map.of())).isEqualTo(4L << 30);
         assertThat(maxHeap(dir, Map.of("JRNN_JAVA_OPTS", "-Xmx1g"))).isEqualTo(1L << 30);
         // the launcher's own command line: the cap and UTF-8 flags, then JRNN_JAVA_OPTS, so that it wins
-        String exec = Files.readString(launcher(), StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("exec ")).findFirst().orElseThrow();
+        // (the java command, with its backslash-continued lines joined)
+        String exec = Files.readString(launcher(), StandardCharsets.UTF_8).replace("\\\n", " ").lines()
+                .filter(l -> l.contains("\"$JAVA\" --add-modules") && l.contains("org.jrnn.cli.Main")).findFirst().orElseThrow();
         assertThat(exec).containsSubsequence("$HEAP_OPTS", "${JRNN_JAVA_OPTS:-}").containsSubsequence("$UTF8_OPTS", "${JRNN_JAVA_OPTS:-}");
     }
 }

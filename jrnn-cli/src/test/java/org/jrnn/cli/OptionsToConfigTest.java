@@ -59,7 +59,8 @@ class OptionsToConfigTest {
 
     @Test
     void sharedOptionsAreDeclaredOnce() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine(new String[0], System.in, new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), ErrorReporter.inTempDir(java.util.List.of()));
         // --verbose: on the root, inherited by every subcommand.
         for (CommandLine sub : cl.getSubcommands().values()) {
             if (sub.getCommandName().equals("help")) continue;

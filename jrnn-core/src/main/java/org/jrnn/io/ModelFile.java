@@ -212,7 +212,7 @@ public final class ModelFile {
             // more than the (capped) file holds.
             checkTensors(header.byName(), expected, where);
             // The table has validated the architecture, so building it can only fail on a jrnn bug.
-            Sequential model = config.architecture.build(config.vocabSize, config.numClasses, 0);
+            Sequential model = config.architecture.buildForWeights(config.vocabSize, config.numClasses);
             Map<String, Param> params = model.stateDict();
             for (Safetensors.Entry e : header.tensors()) {
                 Safetensors.copy(weights, header, e, params.get(e.name()).data, problems);

@@ -8,6 +8,7 @@ package org.jrnn.kernels;
 // JDK-8337062 (JDK 24), which costs more than a whole k=64 dot product. Not here: threads,
 // masked tails.
 
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -24,34 +25,90 @@ final class VectorKernels implements Kernels {
      */
     static final int ABT_MIN_ROWS = 2;
 
+    /**
+     * How a fresh process gets to compiled vector code. Until C2 has compiled a Vector API method,
+     * every operation in it runs as boxed Java code, 10-50x slower than plain scalar loops: it
+     * made a one-text {@code jrnn predict} on bilstm2x64 ~0.6 s of CPU slower than the scalar
+     * kernels (BENCHMARKS.md "Startup"). Meanwhile calls can go to {@link Body}'s warm-up twins:
+     * plain loops that give the vector code's bits exactly (the same FMA chain per output element
+     * in the same order, the same exp polynomial; the element kernels' scalar twins already agree
+     * bit for bit), so which one ran never shows in a result. {@code -Djrnn.vectorWarmup=}
+     * <ul>
+     *   <li>{@code calls} (default): the first {@value #WARMUP_CALLS} calls of at most
+     *       {@link #WARMUP_MAX_WORK} multiply-adds (or elements) go to the twins, then the vector
+     *       code takes over: a short run never pays for boxed vector code, a long one barely notices;
+     *   <li>{@code plain}: the twins only, big calls too: for a JVM without C2
+     *       ({@code -XX:TieredStopAtLevel=1}, which the launcher sets for a one-shot predict);
+     *   <li>{@code off}: vector code from the first call (tests and benchmarks constructing a width).
+     * </ul>
+     * Tried and dropped: a daemon thread running the vector kernels until C2 had compiled them
+     * (~1 s of one core); on two cores it competed with the work it was meant to speed up, and a
+     * bench's first inference pass was no faster (42k vs 50k samples/s on rnn_masked).
+     */
+    static final String WARMUP_CALLS_MODE = "calls", WARMUP_PLAIN = "plain", WARMUP_OFF = "off";
+    /** Calls the twins serve in {@code calls} mode. */
+    static final int WARMUP_CALLS = 5000;
+    /** Largest call (multiply-adds, or elements) the twins take in {@code calls} mode: big calls compile on their own loops. */
+    static final long WARMUP_MAX_WORK = 1 << 16;
+
     private final Body body;
+    private final boolean plainOnly;
+    private final int warmupCalls;
+    /** Calls the twins served. Racy on purpose: a lost update only delays the switch, bits never depend on it. */
+    private int warmCalls;
 
     /** The preferred width, or the one forced with {@code -Djrnn.vectorBits=128|256|512}. */
     VectorKernels() {
-        this(Integer.getInteger("jrnn.vectorBits", FloatVector.SPECIES_PREFERRED.vectorBitSize()));
+        this(Integer.getInteger("jrnn.vectorBits", FloatVector.SPECIES_PREFERRED.vectorBitSize()),
+                System.getProperty("jrnn.vectorWarmup", WARMUP_CALLS_MODE));
     }
 
     /**
-     * A given width (128, 256 or 512 bits), for tests and benchmarks. Use one width per class
-     * loader: see {@link Body}.
+     * A given width (128, 256 or 512 bits), vector code from the first call: for tests and
+     * benchmarks. Use one width per class loader: see {@link Body}.
      */
     VectorKernels(int bits) {
+        this(bits, WARMUP_OFF);
+    }
+
+    /** A given width with a warm-up mode: {@code calls}, {@code plain} or {@code off}. */
+    VectorKernels(int bits, String warmup) {
+        if (!List.of(WARMUP_CALLS_MODE, WARMUP_PLAIN, WARMUP_OFF).contains(warmup)) { // before a width's class loads: see Body
+            throw new IllegalArgumentException("jrnn.vectorWarmup must be calls, plain or off, received: " + warmup);
+        }
         this.body = switch (bits) {
             case 128 -> new Body128();
             case 256 -> new Body256();
             case 512 -> new Body512();
             default -> throw new IllegalArgumentException("jrnn.vectorBits must be 128, 256 or 512, received: " + bits);
         };
+        this.plainOnly = warmup.equals(WARMUP_PLAIN);
+        this.warmupCalls = warmup.equals(WARMUP_CALLS_MODE) ? WARMUP_CALLS : 0;
+    }
+
+    /** Calls the twins have served in {@code calls} mode (for tests). */
+    int warmupCallsServed() {
+        return warmCalls;
+    }
+
+    /** Whether this call goes to the warm-up twin. */
+    private boolean warmingUp(long work) {
+        if (plainOnly) return true;
+        if (warmCalls >= warmupCalls || work > WARMUP_MAX_WORK) return false;
+        warmCalls++;
+        return true;
     }
 
     @Override
     public void matmulABt(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff, int n, int k, int g) {
-        body.matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
+        if (warmingUp((long) n * k * g)) body.matmulABtPlain(a, aOff, w, wOff, c, cOff, n, k, g);
+        else body.matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
     }
 
     @Override
     public void matmulAB(float[] dc, int dcOff, float[] w, int wOff, float[] da, int daOff, int n, int k, int g) {
-        body.matmulAB(dc, dcOff, w, wOff, da, daOff, n, k, g);
+        if (warmingUp((long) n * k * g)) body.matmulABPlain(dc, dcOff, w, wOff, da, daOff, n, k, g);
+        else body.matmulAB(dc, dcOff, w, wOff, da, daOff, n, k, g);
     }
 
     @Override
@@ -61,7 +118,8 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void addRowVector(float[] bias, int biasOff, float[] c, int cOff, int n, int g) {
-        body.addRowVector(bias, biasOff, c, cOff, n, g);
+        if (warmingUp((long) n * g)) SCALAR.addRowVector(bias, biasOff, c, cOff, n, g); // plain adds: the same bits
+        else body.addRowVector(bias, biasOff, c, cOff, n, g);
     }
 
     @Override
@@ -85,12 +143,14 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void sigmoid(float[] a, int off, int n) {
-        body.sigmoid(a, off, n);
+        if (warmingUp(n)) Body.sigmoidPlain(a, off, n);
+        else body.sigmoid(a, off, n);
     }
 
     @Override
     public void tanh(float[] a, int off, int n) {
-        body.tanh(a, off, n);
+        if (warmingUp(n)) Body.tanhPlain(a, off, n);
+        else body.tanh(a, off, n);
     }
 
     /**
@@ -102,39 +162,44 @@ final class VectorKernels implements Kernels {
         return h < body.species().length();
     }
 
+    /** Narrow rows, or a warm-up call: the scalar twin (the same bits). */
+    private boolean plainRows(int rows, int h) {
+        return narrow(h) || warmingUp((long) rows * h);
+    }
+
     @Override
     public void gruCandidate(float[] gates, float[] hh, int gOff, float[] xn, int rows, int h) {
-        if (narrow(h)) SCALAR.gruCandidate(gates, hh, gOff, xn, rows, h);
+        if (plainRows(rows, h)) SCALAR.gruCandidate(gates, hh, gOff, xn, rows, h);
         else body.gruCandidate(gates, hh, gOff, xn, rows, h);
     }
 
     @Override
     public void gruUpdate(float[] gates, int gOff, float[] s, float[] hPrev, float[] out, int outOff, int rows, int h) {
-        if (narrow(h)) SCALAR.gruUpdate(gates, gOff, s, hPrev, out, outOff, rows, h);
+        if (plainRows(rows, h)) SCALAR.gruUpdate(gates, gOff, s, hPrev, out, outOff, rows, h);
         else body.gruUpdate(gates, gOff, s, hPrev, out, outOff, rows, h);
     }
 
     @Override
     public void lstmPreActivation(float[] gates, float[] hh, int gOff, int rows, int h) {
-        if (narrow(h)) SCALAR.lstmPreActivation(gates, hh, gOff, rows, h);
+        if (plainRows(rows, h)) SCALAR.lstmPreActivation(gates, hh, gOff, rows, h);
         else body.lstmPreActivation(gates, hh, gOff, rows, h);
     }
 
     @Override
     public void lstmCell(float[] gates, int gOff, float[] cPrev, float[] cell, float[] cellCopy, int cOff, int rows, int h) {
-        if (narrow(h)) SCALAR.lstmCell(gates, gOff, cPrev, cell, cellCopy, cOff, rows, h);
+        if (plainRows(rows, h)) SCALAR.lstmCell(gates, gOff, cPrev, cell, cellCopy, cOff, rows, h);
         else body.lstmCell(gates, gOff, cPrev, cell, cellCopy, cOff, rows, h);
     }
 
     @Override
     public void lstmOutput(float[] gates, int gOff, float[] tanhCell, float[] out, int cOff, int rows, int h) {
-        if (narrow(h)) SCALAR.lstmOutput(gates, gOff, tanhCell, out, cOff, rows, h);
+        if (plainRows(rows, h)) SCALAR.lstmOutput(gates, gOff, tanhCell, out, cOff, rows, h);
         else body.lstmOutput(gates, gOff, tanhCell, out, cOff, rows, h);
     }
 
     @Override
     public String toString() {
-        return "vector(" + body.species().vectorBitSize() + "-bit)";
+        return "vector(" + body.species().vectorBitSize() + "-bit" + (plainOnly ? ", plain loops only" : "") + ")";
     }
 
     private static final class Body128 extends Body {
@@ -193,6 +258,57 @@ final class VectorKernels implements Kernels {
             axpyGemm(a, aOff, k, 1, wt, 0, gv, c, cOff, g, n, k, gv);
             if (gv < g) {
                 dotColumns(a, aOff, w, wOff, c, cOff, n, k, g, gv);
+            }
+        }
+
+        /** {@link #matmulABt} as plain loops, bit for bit: each vector column's FMA chain over p, read straight from W. */
+        final void matmulABtPlain(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff, int n, int k, int g) {
+            int gv = species().loopBound(g);
+            if (n < ABT_MIN_ROWS || gv == 0 || k == 0) {
+                SCALAR.matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                int ai = aOff + i * k;
+                int ci = cOff + i * g;
+                for (int j = 0; j < gv; j++) {
+                    int wj = wOff + j * k;
+                    float acc = c[ci + j];
+                    for (int p = 0; p < k; p++) acc = Math.fma(a[ai + p], w[wj + p], acc);
+                    c[ci + j] = acc;
+                }
+            }
+            if (gv < g) {
+                dotColumns(a, aOff, w, wOff, c, cOff, n, k, g, gv);
+            }
+        }
+
+        /** {@link #matmulAB} as plain loops, bit for bit. */
+        final void matmulABPlain(float[] dc, int dcOff, float[] w, int wOff, float[] da, int daOff, int n, int k, int g) {
+            if (k < species().length()) {
+                SCALAR.matmulAB(dc, dcOff, w, wOff, da, daOff, n, k, g);
+                return;
+            }
+            axpyGemmPlain(dc, dcOff, g, 1, w, wOff, k, da, daOff, k, n, g, k);
+        }
+
+        /**
+         * {@link #axpyGemm} as plain loops: every output element of the vectorised columns gets
+         * the same FMA chain over p in the same order as its vector lane, the rest the same
+         * scalar tail. Row by row, p outside, so each x is read once and the j loop is an axpy.
+         */
+        private void axpyGemmPlain(float[] x, int xOff, int xRs, int xCs, float[] y, int yOff, int yRs,
+                                   float[] out, int outOff, int outRs, int rows, int depth, int cols) {
+            int cv = species().loopBound(cols);
+            for (int i = 0; i < rows; i++) {
+                int xi = xOff + i * xRs;
+                int oi = outOff + i * outRs;
+                for (int p = 0; p < depth; p++) {
+                    float xp = x[xi + p * xCs];
+                    int yp = yOff + p * yRs;
+                    for (int j = 0; j < cv; j++) out[oi + j] = Math.fma(xp, y[yp + j], out[oi + j]);
+                }
+                scalarColumns(x, xi, xCs, y, yOff, yRs, out, oi, depth, cv, cols);
             }
         }
 
@@ -272,6 +388,16 @@ final class VectorKernels implements Kernels {
                 FloatVector.broadcast(s, 1f).div(e.add(1f)).intoArray(a, off + i);
             }
             for (; i < n; i++) a[off + i] = 1f / (exp(-a[off + i]) + 1f);
+        }
+
+        /** {@link #sigmoid} as a plain loop of its scalar tail: the same bits. */
+        static void sigmoidPlain(float[] a, int off, int n) {
+            for (int i = 0; i < n; i++) a[off + i] = 1f / (exp(-a[off + i]) + 1f);
+        }
+
+        /** {@link #tanh} as a plain loop of its scalar tail: the same bits. */
+        static void tanhPlain(float[] a, int off, int n) {
+            for (int i = 0; i < n; i++) a[off + i] = 1f - 2f / (exp(a[off + i] * 2f) + 1f);
         }
 
         /** tanh(x) = 1 − 2 / (e^{2x} + 1). */

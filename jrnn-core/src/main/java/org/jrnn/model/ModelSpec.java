@@ -89,8 +89,19 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
      * @throws ArchitectureException if the layer list cannot be built
      */
     public Sequential build(int vocabSize, int numClasses, long seed) {
+        return build(vocabSize, numClasses, new Sequential(seed));
+    }
+
+    /**
+     * As {@link #build}, without random initialisation ({@link org.jrnn.nn.Initializers#SKIP}):
+     * for weights about to be overwritten, as a model file's are.
+     */
+    public Sequential buildForWeights(int vocabSize, int numClasses) {
+        return build(vocabSize, numClasses, new Sequential(org.jrnn.nn.Initializers.SKIP));
+    }
+
+    private Sequential build(int vocabSize, int numClasses, Sequential m) {
         Map<String, int[]> shapes = paramShapes(vocabSize, numClasses);
-        Sequential m = new Sequential(seed);
         m.add(new Embedding(vocabSize, embeddingDim, maskZero));
         for (LayerSpec l : layers) m.add(LayerType.of(l.type()).build(l));
         m.add(LayerType.DENSE.build(LayerSpec.dense(numClasses)));

@@ -10,7 +10,17 @@ import java.util.random.RandomGenerator;
 public final class Initializers {
     private Initializers() {}
 
+    /**
+     * The init generator for a model whose weights are about to be overwritten (a loaded file):
+     * the initialisers draw nothing and leave the arrays as they are. Drawing 1.3 M uniforms for an
+     * embedding that the file then replaces was a tenth of a one-shot {@code jrnn predict}.
+     */
+    public static final RandomGenerator SKIP = () -> {
+        throw new IllegalStateException("Initializers.SKIP draws no numbers");
+    };
+
     public static void uniform(float[] w, double limit, RandomGenerator rng) {
+        if (rng == SKIP) return;
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) ((rng.nextDouble() * 2 - 1) * limit);
         }
@@ -27,6 +37,7 @@ public final class Initializers {
      * For rows &lt; cols the rows are made orthonormal instead.
      */
     public static void orthogonal(float[] w, int rows, int cols, RandomGenerator rng) {
+        if (rng == SKIP) return;
         boolean transpose = rows < cols;
         int r = transpose ? cols : rows;
         int c = transpose ? rows : cols;

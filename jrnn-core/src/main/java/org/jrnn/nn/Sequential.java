@@ -29,7 +29,12 @@ public final class Sequential {
     private boolean outputIsSequence;
 
     public Sequential(long seed) {
-        this.initRng = new SplittableRandom(seed);
+        this(new SplittableRandom(seed));
+    }
+
+    /** Layers initialised from {@code initRng}; {@link Initializers#SKIP} leaves them undrawn (weights to be loaded). */
+    public Sequential(RandomGenerator initRng) {
+        this.initRng = initRng;
     }
 
     public Sequential add(Embedding e) {
@@ -145,9 +150,24 @@ public final class Sequential {
      */
     public static final class InferencePlan {
         private final float[][] tables;
+        /** Vocabulary id → table row for a plan of some ids only (−1: not in it); null for the whole vocabulary. */
+        private final int[] rowOf;
 
-        private InferencePlan(float[][] tables) {
+        private InferencePlan(float[][] tables, int[] rowOf) {
             this.tables = tables;
+            this.rowOf = rowOf;
+        }
+
+        /** The table rows of a batch's ids. */
+        private int[] rows(int[] ids) {
+            if (rowOf == null) return ids;
+            int[] rows = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                int r = ids[i] >= 0 && ids[i] < rowOf.length ? rowOf[ids[i]] : -1;
+                if (r < 0) throw new IllegalArgumentException("token id " + ids[i] + " is not in this partial inference plan");
+                rows[i] = r;
+            }
+            return rows;
         }
     }
 
@@ -163,9 +183,50 @@ public final class Sequential {
         Layer first = layers.isEmpty() ? null : layers.get(0);
         float[] w = embedding.weight().data;
         int v = embedding.vocabSize();
-        if (first instanceof RecurrentLayer r) return new InferencePlan(new float[][] {r.projectionTable(w, v, parallel)});
-        if (first instanceof Bidirectional b) return new InferencePlan(b.projectionTables(w, v, parallel));
+        if (first instanceof RecurrentLayer r) return new InferencePlan(new float[][] {r.projectionTable(w, v, parallel)}, null);
+        if (first instanceof Bidirectional b) return new InferencePlan(b.projectionTables(w, v, parallel), null);
         return null;
+    }
+
+    /**
+     * An {@link InferencePlan} for the ids in {@code tokens} only (plus padding, id 0): what a
+     * few texts need. A whole-vocabulary plan costs V·E·G·H multiply-adds (bilstm2x64: 655 M,
+     * most of a one-text {@code jrnn predict}); this one costs as many rows as there are
+     * distinct ids. Its rows are the whole plan's rows bit for bit: every row comes out of one
+     * {@code matmulABt} call of at least two rows, whose per-row result does not depend on the
+     * other rows (the vector kernels go scalar, with other rounding, for a single row). A
+     * forward with it accepts only batches of these ids. Null when the first layer cannot use a plan.
+     */
+    public InferencePlan planInference(int[][] tokens) {
+        Layer first = layers.isEmpty() ? null : layers.get(0);
+        if (!(first instanceof RecurrentLayer) && !(first instanceof Bidirectional)) return null;
+        int v = embedding.vocabSize();
+        int[] rowOf = new int[v];
+        java.util.Arrays.fill(rowOf, -1);
+        int[] ids = new int[16];
+        int n = 0;
+        rowOf[0] = n;
+        ids[n++] = 0;
+        for (int[] seq : tokens) {
+            for (int id : seq) {
+                if (id < 0 || id >= v) throw new IllegalArgumentException("token id " + id + " out of range [0, " + v + ")");
+                if (rowOf[id] >= 0) continue;
+                if (n == ids.length) ids = java.util.Arrays.copyOf(ids, 2 * n);
+                rowOf[id] = n;
+                ids[n++] = id;
+            }
+        }
+        if (n == 1) ids[n++] = 0; // a second row keeps matmulABt on its multi-row path (see above)
+        int e = embedding.dim();
+        float[] w = embedding.weight().data;
+        float[] rows = new float[n * e]; // (n, E) the embedding rows of the plan's ids
+        for (int i = 0; i < n; i++) System.arraycopy(w, ids[i] * e, rows, i * e, e);
+        try (org.jrnn.kernels.Parallel one = new org.jrnn.kernels.Parallel(1)) {
+            float[][] tables = first instanceof RecurrentLayer r
+                    ? new float[][] {r.projectionTable(rows, n, one)}
+                    : ((Bidirectional) first).projectionTables(rows, n, one);
+            return new InferencePlan(tables, rowOf);
+        }
     }
 
     /**
@@ -177,9 +238,9 @@ public final class Sequential {
         if (plan == null) {
             x = layers.get(0).infer(embedding.forward(batch.ids, batch.layout));
         } else if (layers.get(0) instanceof Bidirectional b) {
-            x = b.inferProjected(batch.ids, batch.layout, plan.tables);
+            x = b.inferProjected(plan.rows(batch.ids), batch.layout, plan.tables);
         } else {
-            x = ((RecurrentLayer) layers.get(0)).inferProjected(batch.ids, batch.layout, plan.tables[0]);
+            x = ((RecurrentLayer) layers.get(0)).inferProjected(plan.rows(batch.ids), batch.layout, plan.tables[0]);
         }
         for (int i = 1; i < layers.size(); i++) x = layers.get(i).infer(x);
         return new Pass(batch, x, new Object[layers.size()]);

@@ -38,16 +38,25 @@ public final class Classifier {
     /** Longest text {@link #explain} accepts: it runs one forward pass per token. */
     public static final int MAX_EXPLAIN_TOKENS = 2000;
 
+    /**
+     * The whole-vocabulary inference plan is built once the batches' own partial plans have
+     * projected this fraction of the vocabulary's rows: a one-text process (jrnn predict "...")
+     * never pays for the whole table (bilstm2x64: 655 M multiply-adds, most of the run), a
+     * long-running one pays at most this fraction twice over.
+     */
+    static final double FULL_PLAN_AFTER = 0.25;
+
     private final SavedModel saved;
     private final Sequential model;
-    /** Built once: a loaded model's weights never change. */
-    private final Sequential.InferencePlan plan;
+    /** The whole vocabulary's plan, built once (a loaded model's weights never change); null until then. */
+    private volatile Sequential.InferencePlan plan;
+    /** Rows projected by partial plans so far. */
+    private final java.util.concurrent.atomic.AtomicLong partialRows = new java.util.concurrent.atomic.AtomicLong();
     private final TextVectorizer vectorizer;
 
     public Classifier(SavedModel saved) {
         this.saved = saved;
         this.model = saved.model();
-        this.plan = model.planInference();
         this.vectorizer = saved.vectorizer();
     }
 
@@ -120,7 +129,8 @@ public final class Classifier {
         if (model.embedding().maskZero()) {
             for (int from = 0; from < ids.length; from += BATCH_SIZE) {
                 int to = Math.min(ids.length, from + BATCH_SIZE);
-                float[][] p = model.predictProbabilities(Arrays.copyOfRange(ids, from, to), plan);
+                int[][] x = Arrays.copyOfRange(ids, from, to);
+                float[][] p = model.predictProbabilities(x, planFor(x));
                 System.arraycopy(p, 0, out, from, p.length);
             }
             return out;
@@ -132,11 +142,33 @@ public final class Classifier {
                 List<Integer> part = group.subList(from, Math.min(group.size(), from + BATCH_SIZE));
                 int[][] x = new int[part.size()][];
                 for (int j = 0; j < x.length; j++) x[j] = ids[part.get(j)];
-                float[][] p = model.predictProbabilities(x, plan);
+                float[][] p = model.predictProbabilities(x, planFor(x));
                 for (int j = 0; j < x.length; j++) out[part.get(j)] = p[j];
             }
         }
         return out;
+    }
+
+    /**
+     * The plan for one batch: the whole vocabulary's once built, else one for the batch's own ids.
+     * Both give the same rows bit for bit ({@link Sequential#planInference(int[][])}), so a text's
+     * result does not depend on which one served it.
+     */
+    private Sequential.InferencePlan planFor(int[][] batch) {
+        Sequential.InferencePlan full = plan;
+        if (full != null) return full;
+        int vocab = model.embedding().vocabSize();
+        if (partialRows.addAndGet(distinctIds(batch, vocab)) < FULL_PLAN_AFTER * vocab) return model.planInference(batch);
+        synchronized (this) { // null when the first layer cannot use a plan
+            if (plan == null) plan = model.planInference();
+            return plan;
+        }
+    }
+
+    private static int distinctIds(int[][] batch, int vocab) {
+        java.util.BitSet seen = new java.util.BitSet(vocab);
+        for (int[] seq : batch) for (int id : seq) seen.set(id);
+        return seen.cardinality();
     }
 
     private Prediction prediction(String text, float[] p, List<Prediction.TokenWeight> explanation) {

@@ -36,6 +36,11 @@ class KernelsTest {
 
     /** VectorKernels of the given width, defined afresh in its own class loader. */
     static Kernels vectorKernels(int bits) {
+        return vectorKernels(bits, VectorKernels.WARMUP_OFF);
+    }
+
+    /** As {@link #vectorKernels(int)}, with a warm-up mode (VectorKernels.WARMUP_*). */
+    static Kernels vectorKernels(int bits, String warmup) {
         try {
             URL classes = VectorKernels.class.getProtectionDomain().getCodeSource().getLocation();
             ClassLoader parent = KernelsTest.class.getClassLoader();
@@ -49,9 +54,9 @@ class KernelsTest {
                     }
                 }
             };
-            Constructor<?> ctor = isolated.loadClass(VectorKernels.class.getName()).getDeclaredConstructor(int.class);
+            Constructor<?> ctor = isolated.loadClass(VectorKernels.class.getName()).getDeclaredConstructor(int.class, String.class);
             ctor.setAccessible(true);
-            return (Kernels) ctor.newInstance(bits);
+            return (Kernels) ctor.newInstance(bits, warmup);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -131,6 +136,81 @@ class KernelsTest {
             case AB -> kn.matmulAB(l, lOff, r, rOff, o, oOff, n, k, g);
             case ATB -> kn.matmulAtB(l, lOff, r, rOff, o, oOff, n, k, g);
         }
+    }
+
+    /**
+     * The warm-up twins a fresh process runs first (plain loops) give the vector code's bits: a
+     * result never depends on whether the JIT had compiled the vector code yet.
+     */
+    @ParameterizedTest(name = "{0}-bit")
+    @ValueSource(ints = {128, 256, 512})
+    void warmupTwinsGiveTheVectorCodesBitsExactly(int bits) throws Exception {
+        Kernels vector = vectorKernels(bits);
+        Kernels warm = vectorKernels(bits, VectorKernels.WARMUP_PLAIN);
+        int[] sizes = sizes(lanes(vector));
+        SplittableRandom rng = new SplittableRandom(bits + 11);
+        for (int n : sizes) {
+            for (int k : sizes) {
+                for (int g : sizes) {
+                    if ((long) n * k * g > VectorKernels.WARMUP_MAX_WORK) continue;
+                    for (Product product : new Product[] {Product.ABT, Product.AB}) {
+                        float[] left = random(3 + n * Math.max(k, g) + 2, rng);
+                        float[] right = random(5 + g * k + 4, rng);
+                        float[] out = random(7 + n * Math.max(k, g) + 6, rng);
+                        float[] expected = out.clone();
+                        run(vector, product, left, 3, right, 5, expected, 7, n, k, g);
+                        run(warm, product, left, 3, right, 5, out, 7, n, k, g);
+                        assertThat(out).as("%s n=%d k=%d g=%d on %s", product, n, k, g, vector).containsExactly(expected);
+                    }
+                }
+            }
+            for (int off : new int[] {0, 3}) {
+                float[] x = random(off + 4 * n + 2, rng);
+                for (int i = 0; i < x.length; i++) x[i] *= 12;
+                float[] a = x.clone();
+                float[] b = x.clone();
+                vector.sigmoid(a, off, 4 * n);
+                warm.sigmoid(b, off, 4 * n);
+                assertThat(b).as("sigmoid n=%d", 4 * n).containsExactly(a);
+                vector.tanh(a, off, 4 * n);
+                warm.tanh(b, off, 4 * n);
+                assertThat(b).as("tanh n=%d", 4 * n).containsExactly(a);
+            }
+        }
+        assertThat(warm.toString()).isEqualTo("vector(" + bits + "-bit, plain loops only)");
+        // Big calls too (a JVM without C2); and the default mode's first calls.
+        Kernels plain = warm;
+        Kernels calls = vectorKernels(bits, VectorKernels.WARMUP_CALLS_MODE);
+        int n = 70, k = 65, g = 66;
+        assertThat((long) n * k * g).isGreaterThan(VectorKernels.WARMUP_MAX_WORK);
+        for (Product product : new Product[] {Product.ABT, Product.AB}) {
+            float[] left = random(n * Math.max(k, g), rng);
+            float[] right = random(g * k, rng);
+            float[] out = random(n * Math.max(k, g), rng);
+            float[] expected = out.clone();
+            run(vector, product, left, 0, right, 0, expected, 0, n, k, g);
+            run(plain, product, left, 0, right, 0, out, 0, n, k, g);
+            assertThat(out).as("%s big on %s", product, plain).containsExactly(expected);
+            float[] small = expected.clone();
+            float[] smallExpected = expected.clone();
+            run(vector, product, left, 0, right, 0, smallExpected, 0, 3, 9, 40);
+            run(calls, product, left, 0, right, 0, small, 0, 3, 9, 40);
+            assertThat(small).as("%s on the default mode's twins", product).containsExactly(smallExpected);
+        }
+        assertThat(warmupCallsServed(calls)).isEqualTo(2);
+        assertThat(warmupCallsServed(vector)).isZero();
+    }
+
+    private static int warmupCallsServed(Kernels vk) throws ReflectiveOperationException {
+        java.lang.reflect.Method m = vk.getClass().getDeclaredMethod("warmupCallsServed");
+        m.setAccessible(true);
+        return (int) m.invoke(vk);
+    }
+
+    @Test
+    void anUnknownWarmupModeIsRefused() {
+        // Throws before any width's class is loaded, so this loader stays clean.
+        assertThatThrownBy(() -> new VectorKernels(512, "sometimes")).hasMessageContaining("must be calls, plain or off, received: sometimes");
     }
 
     @ParameterizedTest(name = "{0}-bit")

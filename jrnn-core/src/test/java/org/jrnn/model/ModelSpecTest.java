@@ -17,6 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelSpecTest {
 
     @Test
+    void buildForWeightsGivesTheSameParametersWithoutRandomDraws() {
+        for (Preset p : Preset.all()) {
+            Sequential drawn = p.model().build(50, 4, 3);
+            Sequential bare = p.model().buildForWeights(50, 4);
+            assertThat(bare.stateDict().keySet()).as(p.name()).containsExactlyElementsOf(drawn.stateDict().keySet());
+            for (var e : bare.stateDict().entrySet()) {
+                assertThat(e.getValue().shape()).as(e.getKey()).isEqualTo(drawn.stateDict().get(e.getKey()).shape());
+            }
+            assertThat(bare.embedding().weight().data).as(p.name()).containsOnly(0f);
+        }
+    }
+
+    @Test
     void everyPresetBuildsAndRoundTripsThroughJson(@TempDir Path dir) throws Exception {
         for (Preset p : Preset.all()) {
             Path f = dir.resolve(p.name() + ".json");

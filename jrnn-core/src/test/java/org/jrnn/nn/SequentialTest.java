@@ -105,6 +105,33 @@ class SequentialTest {
     }
 
     @Test
+    void aPartialPlanGivesTheWholePlansLogitsBitForBit() {
+        // Widths past one 512-bit vector (G·H = 4·8 = 32, 3·20 = 60), so the vector kernels run
+        // their blocked paths for the whole table and their narrower ones for a few rows.
+        int[][][] batches = {{{7}}, {{5, 5, 5}}, {{1, 2, 9}, {3, 4, 5, 6, 7, 8}, {7}, {5, 2, 0, 0}}, {{19, 18, 17, 16, 15, 14, 13}}};
+        Sequential[] models = {
+            new Sequential(4).add(new Embedding(20, 6, true)).add(new LSTM(8)).add(new Dense(3)),
+            new Sequential(5).add(new Embedding(20, 6, false)).add(new SimpleRNN(33)).add(new Dense(3)),
+            new Sequential(6).add(new Embedding(20, 6, true)).add(new Bidirectional(new GRU(20, true)))
+                    .add(new GlobalMaxPooling1D()).add(new Dense(3)),
+            new Sequential(7).add(new Embedding(20, 17, true)).add(new Bidirectional(new LSTM(8, true))).add(new LSTM(3)).add(new Dense(3))};
+        for (Sequential m : models) {
+            Sequential.InferencePlan whole = m.planInference();
+            for (int[][] tokens : batches) {
+                SequenceBatch batch = m.batch(tokens);
+                Sequential.InferencePlan partial = m.planInference(tokens);
+                assertThat(m.forward(batch, partial).logits().data).as(m.layers() + " " + java.util.Arrays.deepToString(tokens))
+                        .containsExactly(m.forward(batch, whole).logits().data);
+            }
+            Sequential.InferencePlan few = m.planInference(new int[][] {{3, 4}});
+            assertThatThrownBy(() -> m.forward(m.batch(new int[][] {{3, 5}}), few)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("token id 5");
+        }
+        Sequential pooledFirst = new Sequential(8).add(new Embedding(20, 6, true)).add(new Dropout(0.1)).add(new LSTM(3)).add(new Dense(2));
+        assertThat(pooledFirst.planInference(new int[][] {{1}})).isNull();
+    }
+
+    @Test
     void inferenceGivesTheTrainingForwardsLogitsBitForBit() {
         // A big batch first leaves garbage in the per-thread scratch; the small one must not see it.
         int[][] big = new int[9][];

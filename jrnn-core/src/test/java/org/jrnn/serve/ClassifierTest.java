@@ -83,6 +83,32 @@ class ClassifierTest {
     }
 
     @Test
+    void textsGiveTheSameBitsBeforeAndAfterTheWholeVocabularyPlanIsBuilt() {
+        // A 400-word vocabulary and GRU(20) (60 gate columns): a one-text call projects only its
+        // own rows (a partial plan); after ~100 distinct ids the classifier builds the whole table.
+        List<String> vocab = new ArrayList<>(List.of("", "[UNK]"));
+        for (int i = 0; vocab.size() < 400; i++) vocab.add("w" + i);
+        ModelSpec spec = new ModelSpec(12, true, List.of(LayerSpec.rnn("GRU", 20, false)));
+        TextVectorizer v = TextVectorizer.fromVocabulary(vocab);
+        SavedModel m = SavedModel.of(spec, v, org.jrnn.data.TextField.TITLE, TestModels.CLASSES, spec.build(v.size(), 3, 21));
+        Random r = new Random(4);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            StringBuilder sb = new StringBuilder("w" + r.nextInt(398));
+            for (int t = r.nextInt(6); t > 0; t--) sb.append(" w").append(r.nextInt(398));
+            texts.add(sb.toString());
+        }
+        Classifier fresh = new Classifier(m);
+        List<Prediction> first = new ArrayList<>();
+        for (String t : texts) first.add(fresh.predict(t)); // partial plans, then the whole one
+        Classifier warm = new Classifier(m);
+        warm.predictBatch(vocab.subList(2, vocab.size())); // builds the whole plan at once
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(first.get(i).probabilities()).as(texts.get(i)).isEqualTo(warm.predict(texts.get(i)).probabilities());
+        }
+    }
+
+    @Test
     void explainWeighsEachTokenByOcclusion() {
         SavedModel m = TestModels.tiny(8);
         Classifier c = new Classifier(m);
