@@ -108,6 +108,17 @@ class ModelFileTest {
     }
 
     @Test
+    void weightsAreStoredAndTheSmallEntriesDeflated(@TempDir Path dir) throws Exception {
+        Path f = TestModels.saveTiny(dir);
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(f.toFile())) {
+            assertThat(zip.getEntry("weights.safetensors").getMethod()).isEqualTo(java.util.zip.ZipEntry.STORED);
+            assertThat(zip.getEntry("config.json").getMethod()).isEqualTo(java.util.zip.ZipEntry.DEFLATED);
+            assertThat(zip.getEntry("vocab.txt").getMethod()).isEqualTo(java.util.zip.ZipEntry.DEFLATED);
+        }
+        assertThat(ModelFile.load(f).model().paramCount()).isPositive();
+    }
+
+    @Test
     void configHoldsTheDocumentedKeys(@TempDir Path dir) throws Exception {
         Path f = TestModels.saveTiny(dir);
         JsonNode c = TestModels.JSON.readTree(TestModels.entries(f).get("config.json"));
