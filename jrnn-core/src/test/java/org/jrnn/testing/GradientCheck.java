@@ -128,6 +128,25 @@ public final class GradientCheck {
         }
     }
 
+    /**
+     * Checks dX of a layer that draws random numbers in training (dropout) under f = Σ y ⊙ R: each
+     * evaluation runs forward with a fresh generator seeded {@code maskSeed}, so the mask is fixed and
+     * f is smooth in x. Returns dX, so the caller can check that the mask dropped something.
+     */
+    public static Matrix checkTrainingMode(Layer layer, Matrix x, long maskSeed, long seed) {
+        float[] r = randomArray(x.data.length, new SplittableRandom(seed));
+        DoubleSupplier f = () -> {
+            Matrix y = layer.forward(x, true, new SplittableRandom(maskSeed)).y();
+            double s = 0;
+            for (int i = 0; i < y.data.length; i++) s += (double) y.data[i] * r[i];
+            return s;
+        };
+        Layer.Forward fw = layer.forward(x, true, new SplittableRandom(maskSeed));
+        Matrix dx = layer.backward(fw.cache(), new Matrix(r.clone(), x.rows, x.cols, x.layout), Gradients.PARAMS);
+        check(layer + " dX", x.data, dx.data, f);
+        return dx;
+    }
+
     public static float[] randomArray(int n, SplittableRandom rng) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (rng.nextDouble() * 2 - 1);
