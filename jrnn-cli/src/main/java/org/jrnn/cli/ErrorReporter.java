@@ -17,7 +17,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
-import org.jrnn.errors.InvalidOptionException;
 import org.jrnn.errors.UserInputException;
 
 /** Maps a failure to an exit code and one line on standard error. */
@@ -51,7 +50,7 @@ final class ErrorReporter {
     int report(Throwable ex, PrintWriter err, boolean verbose) {
         if (verbose) ex.printStackTrace(err);
         if (ex instanceof UserInputException u) {
-            err.println("jrnn: error: " + (u instanceof InvalidOptionException o ? Flags.message(o) : u.getMessage()));
+            err.println("jrnn: error: " + Flags.message(u));
             err.flush();
             return EXIT_BAD_INPUT;
         }

@@ -1,11 +1,11 @@
 // The library names settings as its API does ("epochs", "valSplit", "trainFile"); users of the CLI know
-// them as flags. This table renders an InvalidOptionException's message in flags, so a rule is written
+// them as flags. This table renders a UserInputException's setting names in flags, so a rule is written
 // once, in the library, and the CLI still says "--val-split must be in [0, 1)".
 package org.jrnn.cli;
 
 import java.util.Map;
 import org.jrnn.data.ColumnSpec;
-import org.jrnn.errors.InvalidOptionException;
+import org.jrnn.errors.UserInputException;
 
 /** Library setting names to the command-line flags that set them. */
 final class Flags {
@@ -44,6 +44,8 @@ final class Flags {
             Map.entry("textColumns", "--text-column"),
             Map.entry("labelColumn", "--label-column"),
             Map.entry(ColumnSpec.NO_HEADER, "--no-header"),
+            Map.entry(ColumnSpec.HEADER, "--header"),
+            Map.entry(ColumnSpec.NO_QUOTING, "--no-quoting"),
             // data.AgNewsDownload
             Map.entry("url", "--url"));
 
@@ -52,8 +54,8 @@ final class Flags {
         return OF_SETTING.getOrDefault(setting, setting);
     }
 
-    /** The exception's message in flags. */
-    static String message(InvalidOptionException e) {
+    /** The exception's message in flags (settings it names, as options or data-file hints, become flags). */
+    static String message(UserInputException e) {
         return e.message(Flags::of);
     }
 }

@@ -65,6 +65,9 @@ public record ColumnSpec(Character delimiter, Header header, List<Column> textCo
 
     /** How messages name the setting "header = ABSENT" ({@link InvalidOptionException#message}). */
     public static final String NO_HEADER = "header=ABSENT";
+    /** Setting names for messages that tell the user which setting to change (a front end spells them its way). */
+    public static final String HEADER = "header=PRESENT";
+    public static final String NO_QUOTING = "quoting=false";
 
     public ColumnSpec {
         if (header == null) header = Header.AUTO;

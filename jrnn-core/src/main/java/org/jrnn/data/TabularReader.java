@@ -108,10 +108,10 @@ public final class TabularReader {
         };
         List<String> names = header ? recs.get(0).fields() : null;
         long firstLine = recs.get(0).line();
-        int labelIdx = spec.labelColumn() == null ? 0 : resolve(spec.labelColumn(), "--label-column", names, width, name, firstLine);
+        int labelIdx = spec.labelColumn() == null ? 0 : resolve(spec.labelColumn(), "labelColumn", names, width, name, firstLine);
         List<Integer> textIdx = new ArrayList<>();
         for (ColumnSpec.Column c : spec.textColumns()) {
-            int i = resolve(c, "--text-column", names, width, name, firstLine);
+            int i = resolve(c, "textColumns", names, width, name, firstLine);
             if (i == labelIdx) {
                 throw new DataFormatException(name, firstLine, "column " + describe(i, names) + " is both the label column and a text column");
             }
@@ -121,8 +121,8 @@ public final class TabularReader {
         if (textIdx.isEmpty()) {
             for (int i = 0; i < width; i++) if (i != labelIdx) textIdx.add(i);
             if (textIdx.isEmpty()) {
-                throw new DataFormatException(name, firstLine, "only one column: expected a label column and at least one text column"
-                        + (sep == ',' ? " (for a TSV file use the .tsv extension or --delimiter tab)" : ""));
+                throw new DataFormatException(name, firstLine, n -> "only one column: expected a label column and at least one text column"
+                        + (sep == ',' ? " (for a TSV file use the .tsv extension or " + n.apply("delimiter") + " tab)" : ""), null);
             }
         }
 
@@ -178,8 +178,10 @@ public final class TabularReader {
             String others = unknown.size() > 1 ? " (" + unknown.size() + " unknown labels in all: " + quoteAll(shown)
                     + (unknown.size() > shown.size() ? ", ..." : "") + ")" : "";
             boolean maybeHeader = !header && spec.header() == ColumnSpec.Header.AUTO && firstUnknown.line() == firstLine;
-            throw new DataFormatException(name, firstUnknown.line(), "label " + quote(firstUnknown.label()) + " is not one of the classes of "
-                    + knownFrom + " (" + String.join(", ", classes) + ")" + others + (maybeHeader ? "; if line " + firstLine + " is a header, pass --header" : ""));
+            String problem = "label " + quote(firstUnknown.label()) + " is not one of the classes of " + knownFrom
+                    + " (" + String.join(", ", classes) + ")" + others;
+            String hint = maybeHeader ? "; if line " + firstLine + " is a header, pass " : null;
+            throw new DataFormatException(name, firstUnknown.line(), n -> hint == null ? problem : problem + hint + n.apply(ColumnSpec.HEADER), null);
         }
         String format = (sep == '\t' ? "TSV" : sep == ',' ? "CSV" : "delimited (" + ColumnSpec.printable(sep) + ")")
                 + (header ? spec.header() == ColumnSpec.Header.AUTO && !byName ? " with header (detected)" : " with header" : ", no header") + "; label: " + describe(labelIdx, names) + "; text: " + describeAll(textIdx, names);
@@ -200,16 +202,16 @@ public final class TabularReader {
                 long line = row.getStartingLineNumber();
                 if (line == openQuoteRecordLine) {
                     throw new DataFormatException(name, line,
-                            "unterminated quoted field: a closing quote is missing, so the field runs to the end of the file"
-                                    + " (or, if \" is an ordinary character in this file, pass --no-quoting)");
+                            n -> "unterminated quoted field: a closing quote is missing, so the field runs to the end of the file"
+                                    + " (or, if \" is an ordinary character in this file, pass " + n.apply(ColumnSpec.NO_QUOTING) + ")", null);
                 }
                 recs.add(new Rec(line, row.getFields()));
             }
         } catch (CsvParseException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new DataFormatException(name, AgNewsCsv.failedLine(e.getMessage()), "malformed quotes in the record starting here: "
+            throw new DataFormatException(name, AgNewsCsv.failedLine(e.getMessage()), n -> "malformed quotes in the record starting here: "
                     + cause.getMessage() + " (quotes inside a quoted field must be doubled; if \" is an ordinary character in this file,"
-                    + " pass --no-quoting)", e);
+                    + " pass " + n.apply(ColumnSpec.NO_QUOTING) + ")", e);
         }
         return recs;
     }
@@ -256,15 +258,17 @@ public final class TabularReader {
         // Line 1's label is unique. If every other label repeats, a one-example class is far less likely
         // than a header; if other labels are unique too, the file cannot tell, so the user must.
         if (counts.values().stream().allMatch(c -> c >= 2)) return true;
-        throw new DataFormatException(name, recs.get(0).line(), "is this line a header? Its label field " + quote(first)
-                + " occurs in no other row, and neither do some other labels: pass --header if it is, or --no-header if it is data");
+        throw new DataFormatException(name, recs.get(0).line(), n -> "is this line a header? Its label field " + quote(first)
+                + " occurs in no other row, and neither do some other labels: pass " + n.apply(ColumnSpec.HEADER) + " if it is, or "
+                + n.apply(ColumnSpec.NO_HEADER) + " if it is data", null);
     }
 
-    private static int resolve(ColumnSpec.Column c, String option, List<String> names, int width, String name, long line) {
+    /** The column {@code c} picks; {@code setting} ("labelColumn", "textColumns") names it in errors. */
+    private static int resolve(ColumnSpec.Column c, String setting, List<String> names, int width, String name, long line) {
         if (!c.byName()) {
             if (c.index() >= width) {
-                throw new DataFormatException(name, line, option + " " + c.index() + " is out of range: line " + line + " has " + width
-                        + " column" + (width == 1 ? "" : "s") + " (0.." + (width - 1) + ")");
+                throw new DataFormatException(name, line, n -> n.apply(setting) + " " + c.index() + " is out of range: line " + line
+                        + " has " + width + " column" + (width == 1 ? "" : "s") + " (0.." + (width - 1) + ")", null);
             }
             return c.index();
         }
@@ -278,7 +282,8 @@ public final class TabularReader {
                     + " times (at " + hits + "): choose it by 0-based index");
         }
         if (hits.isEmpty()) {
-            throw new DataFormatException(name, line, option + " " + quote(c.name()) + ": no such column; the header has: " + quoteAll(names));
+            throw new DataFormatException(name, line, n -> n.apply(setting) + " " + quote(c.name()) + ": no such column; the header has: "
+                    + quoteAll(names), null);
         }
         return hits.get(0);
     }
@@ -294,8 +299,8 @@ public final class TabularReader {
                     + " (label column " + column + ")");
         }
         if (classes.size() > 20 && classes.size() * 2L > rows.size()) {
-            throw new DataFormatException(name, "label column " + column + " has " + classes.size() + " distinct labels in " + rows.size()
-                    + " rows: is it really the label column? (choose it with --label-column)");
+            throw new DataFormatException(name, 0, n -> "label column " + column + " has " + classes.size() + " distinct labels in "
+                    + rows.size() + " rows: is it really the label column? (choose it with " + n.apply("labelColumn") + ")", null);
         }
         boolean integers = classes.stream().allMatch(TabularReader::isInteger);
         Comparator<String> order = integers

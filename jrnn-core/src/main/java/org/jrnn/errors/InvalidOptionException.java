@@ -40,6 +40,7 @@ public class InvalidOptionException extends UserInputException {
     }
 
     /** The message with each setting spelled by {@code spelling} (setting name in, the front end's word out). */
+    @Override
     public String message(Function<String, String> spelling) {
         return message == null ? getMessage() : oneLine(message.render(spelling));
     }

@@ -3,7 +3,14 @@
 // bug or an environment failure (disk full, out of memory) and is reported as such, never as bad input.
 package org.jrnn.errors;
 
-/** A problem with what the user supplied. {@link #getMessage()} is one line naming where and what. */
+import java.util.function.Function;
+
+/**
+ * A problem with what the user supplied. {@link #getMessage()} is one line naming where and what, with
+ * settings named as the library API spells them; {@link #message(Function)} spells them a front end's
+ * way (the CLI's flags), for the subtypes that name settings ({@link InvalidOptionException}, and data
+ * files whose hint says which setting to change).
+ */
 public class UserInputException extends RuntimeException {
 
     public UserInputException(String message) {
@@ -12,6 +19,11 @@ public class UserInputException extends RuntimeException {
 
     public UserInputException(String message, Throwable cause) {
         super(oneLine(message), cause);
+    }
+
+    /** This message with each setting spelled by {@code spelling}; subtypes that name settings override it. */
+    public String message(Function<String, String> spelling) {
+        return getMessage();
     }
 
     /** Messages are printed on one line: newlines inside them become spaces. */

@@ -269,7 +269,27 @@ class TabularReaderTest {
         return expectError(f, spec, null);
     }
 
+    /** The CLI's flags for the settings data-file hints name (jrnn-cli's Flags table has the same entries; its test checks them). */
+    static final java.util.Map<String, String> FLAGS = java.util.Map.of("labelColumn", "--label-column", "textColumns", "--text-column",
+            "delimiter", "--delimiter", ColumnSpec.HEADER, "--header", ColumnSpec.NO_HEADER, "--no-header", ColumnSpec.NO_QUOTING, "--no-quoting");
+
+    /** Asserts a DataFormatException and hands on its message as the CLI prints it (settings spelled as flags). */
     private static AbstractThrowableAssert<?, ? extends Throwable> expectError(Path f, ColumnSpec spec, List<String> known) {
-        return assertThatThrownBy(() -> TabularReader.read(f, spec, known, "the training data")).isInstanceOf(DataFormatException.class);
+        try {
+            TabularReader.read(f, spec, known, "the training data");
+        } catch (DataFormatException e) {
+            return assertThat(new AssertionError(e.message(s -> FLAGS.getOrDefault(s, s)), e));
+        } catch (Exception e) {
+            throw new AssertionError("expected a DataFormatException, got " + e, e);
+        }
+        throw new AssertionError("expected a DataFormatException, nothing was thrown");
+    }
+
+    @Test
+    void libraryMessagesNameSettingsNotFlags() throws IOException {
+        Path f = write("sst.tsv", "sentence\tlabel\n\"Hi\" he said\t1\nit 's \" fine\t0\n");
+        assertThatThrownBy(() -> TabularReader.read(f, spec(null, true, List.of("sentence"), "label"), null, "the training data"))
+                .isInstanceOf(DataFormatException.class).hasMessageContaining("pass " + ColumnSpec.NO_QUOTING + ")")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("--"));
     }
 }
