@@ -387,15 +387,15 @@ final class VectorKernels implements Kernels {
                 FloatVector e = exp(FloatVector.fromArray(s, a, off + i).neg());
                 FloatVector.broadcast(s, 1f).div(e.add(1f)).intoArray(a, off + i);
             }
-            for (; i < n; i++) a[off + i] = 1f / (exp(-a[off + i]) + 1f);
+            sigmoidPlain(a, off + i, n - i);
         }
 
-        /** {@link #sigmoid} as a plain loop of its scalar tail: the same bits. */
+        /** {@link #sigmoid}'s scalar tail, and its warm-up twin for a whole array: the same bits. */
         static void sigmoidPlain(float[] a, int off, int n) {
             for (int i = 0; i < n; i++) a[off + i] = 1f / (exp(-a[off + i]) + 1f);
         }
 
-        /** {@link #tanh} as a plain loop of its scalar tail: the same bits. */
+        /** {@link #tanh}'s scalar tail, and its warm-up twin for a whole array: the same bits. */
         static void tanhPlain(float[] a, int off, int n) {
             for (int i = 0; i < n; i++) a[off + i] = 1f - 2f / (exp(a[off + i] * 2f) + 1f);
         }
@@ -409,7 +409,7 @@ final class VectorKernels implements Kernels {
                 FloatVector e = exp(FloatVector.fromArray(s, a, off + i).mul(2f));
                 FloatVector.broadcast(s, 1f).sub(FloatVector.broadcast(s, 2f).div(e.add(1f))).intoArray(a, off + i);
             }
-            for (; i < n; i++) a[off + i] = 1f - 2f / (exp(a[off + i] * 2f) + 1f);
+            tanhPlain(a, off + i, n - i);
         }
 
         /**
