@@ -4,16 +4,14 @@ package org.jrnn.cli;
 // n-th checkpoint as a power cut or kill -9 would. The crash lives here, in test code, installed through
 // AtomicFiles' stream wrapper; jrnn's own classes carry no crash hook.
 
-import java.io.FilterOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jrnn.files.AtomicFiles;
+import org.jrnn.testing.FailingDisk;
 
 /**
  * Usage: {@code CrashDuringCheckpointWrite N BYTES jrnn-arguments...}. The N-th write of a {@code checkpoint.bin}
- * passes BYTES bytes to its temp file, then the JVM halts with exit code {@value #EXIT} (Runtime.halt: no
+ * passes BYTES bytes to its temp file; when more arrives, the JVM halts with exit code {@value #EXIT} (Runtime.halt: no
  * finally blocks, no shutdown hooks, so nothing gets to clean up). Writes below the stream buffer go straight
  * to the file channel, so the torn temp file holds exactly BYTES bytes.
  */
@@ -28,33 +26,9 @@ public final class CrashDuringCheckpointWrite {
         AtomicInteger writes = new AtomicInteger();
         AtomicFiles.installStreamWrapper((target, out) -> {
             boolean checkpoint = target.getFileName().toString().equals("checkpoint.bin");
-            return checkpoint && writes.incrementAndGet() == n ? new HaltAfter(out, bytes) : out;
+            return checkpoint && writes.incrementAndGet() == n
+                    ? FailingDisk.limited(out, bytes, () -> Runtime.getRuntime().halt(EXIT)) : out;
         });
         Main.main(Arrays.copyOfRange(args, 2, args.length));
-    }
-
-    private static final class HaltAfter extends FilterOutputStream {
-        private long left;
-
-        HaltAfter(OutputStream out, long left) {
-            super(out);
-            this.left = left;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            int now = (int) Math.min(len, left);
-            out.write(b, off, now);
-            left -= now;
-            if (left == 0) {
-                out.flush();
-                Runtime.getRuntime().halt(EXIT);
-            }
-        }
     }
 }

@@ -1,8 +1,9 @@
 package org.jrnn.testing;
 
-// A disk that fills up, for tests of what a failed write leaves behind: an AtomicFiles.StreamWrapper whose
-// stream takes a number of bytes and then throws IOException("No space left on device"), as the JDK reports
-// ENOSPC from write(2). Nothing in jrnn's main code knows about it.
+// A disk that fills up, or a machine that dies mid-write, for tests of what a failed write leaves behind: a
+// stream that passes a number of bytes to the file and then fails in the way the test chooses — throwing
+// IOException("No space left on device"), as the JDK reports ENOSPC from write(2), or halting the JVM (the
+// CLI's crash test). Nothing in jrnn's main code knows about it.
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -14,17 +15,35 @@ public final class FailingDisk {
 
     public static final String ENOSPC = "No space left on device";
 
-    /** Every write through the wrapper fails once {@code capacity} bytes of it have reached the file. */
-    public static AtomicFiles.StreamWrapper fullAfter(long capacity) {
-        return (target, out) -> new Full(out, capacity);
+    /** What happens when a write does not fit: throw, or halt the JVM. */
+    @FunctionalInterface
+    public interface WhenFull {
+        void happen() throws IOException;
     }
 
-    private static final class Full extends FilterOutputStream {
-        private long room;
+    /** Every write through the wrapper fails once {@code capacity} bytes of it have reached the file. */
+    public static AtomicFiles.StreamWrapper fullAfter(long capacity) {
+        return (target, out) -> limited(out, capacity, () -> {
+            throw new IOException(ENOSPC);
+        });
+    }
 
-        Full(OutputStream out, long room) {
+    /**
+     * {@code out} with room for {@code room} bytes: the first write that needs more passes what fits (a
+     * real disk takes what fits, then refuses), flushes it to {@code out}, then runs {@code whenFull}.
+     */
+    public static OutputStream limited(OutputStream out, long room, WhenFull whenFull) {
+        return new Limited(out, room, whenFull);
+    }
+
+    private static final class Limited extends FilterOutputStream {
+        private long room;
+        private final WhenFull whenFull;
+
+        Limited(OutputStream out, long room, WhenFull whenFull) {
             super(out);
             this.room = room;
+            this.whenFull = whenFull;
         }
 
         @Override
@@ -35,9 +54,12 @@ public final class FailingDisk {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             int fits = (int) Math.min(len, room);
-            out.write(b, off, fits); // a real disk takes what fits, then refuses
+            out.write(b, off, fits);
             room -= fits;
-            if (fits < len) throw new IOException(ENOSPC);
+            if (fits < len) {
+                out.flush();
+                whenFull.happen();
+            }
         }
     }
 }
