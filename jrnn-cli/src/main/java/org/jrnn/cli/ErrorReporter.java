@@ -49,13 +49,13 @@ final class ErrorReporter {
     /** Writes the line (and with {@code verbose} the stack trace) to {@code err}; returns the exit code. */
     int report(Throwable ex, PrintWriter err, boolean verbose) {
         if (verbose) ex.printStackTrace(err);
-        if (ex instanceof UserInputException u) {
-            err.println("jrnn: error: " + Flags.message(u));
+        if (isBadInput(ex)) {
+            err.println("jrnn: error: " + Flags.message((UserInputException) ex));
             err.flush();
             return EXIT_BAD_INPUT;
         }
         String trace = verbose ? "stack trace above" : saveTrace(ex);
-        err.println("jrnn: " + oneLine(describe(ex)) + "; " + trace);
+        err.println("jrnn: " + UserInputException.oneLine(describe(ex)) + "; " + trace);
         err.flush();
         return EXIT_INTERNAL;
     }
@@ -122,9 +122,5 @@ final class ErrorReporter {
         } catch (RuntimeException | LinkageError e) {
             return "?";
         }
-    }
-
-    private static String oneLine(String s) {
-        return s.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
     }
 }

@@ -26,8 +26,8 @@ public class UserInputException extends RuntimeException {
         return getMessage();
     }
 
-    /** Messages are printed on one line: newlines inside them become spaces. */
-    protected static String oneLine(String s) {
+    /** Messages are printed on one line: newlines inside them become spaces (the CLI's other errors too). */
+    public static String oneLine(String s) {
         return s == null ? "unknown problem" : s.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
     }
 }
