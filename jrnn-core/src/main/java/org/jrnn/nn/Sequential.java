@@ -153,9 +153,17 @@ public final class Sequential {
         /** Vocabulary id → table row for a plan of some ids only (−1: not in it); null for the whole vocabulary. */
         private final int[] rowOf;
 
-        private InferencePlan(float[][] tables, int[] rowOf) {
+        private final int rowCount;
+
+        private InferencePlan(float[][] tables, int[] rowOf, int rowCount) {
             this.tables = tables;
             this.rowOf = rowOf;
+            this.rowCount = rowCount;
+        }
+
+        /** Vocabulary rows this plan has projected: the whole vocabulary, or a partial plan's ids (with padding). */
+        public int rowCount() {
+            return rowCount;
         }
 
         /** The table rows of a batch's ids. */
@@ -183,8 +191,8 @@ public final class Sequential {
         Layer first = layers.isEmpty() ? null : layers.get(0);
         float[] w = embedding.weight().data;
         int v = embedding.vocabSize();
-        if (first instanceof RecurrentLayer r) return new InferencePlan(new float[][] {r.projectionTable(w, v, parallel)}, null);
-        if (first instanceof Bidirectional b) return new InferencePlan(b.projectionTables(w, v, parallel), null);
+        if (first instanceof RecurrentLayer r) return new InferencePlan(new float[][] {r.projectionTable(w, v, parallel)}, null, v);
+        if (first instanceof Bidirectional b) return new InferencePlan(b.projectionTables(w, v, parallel), null, v);
         return null;
     }
 
@@ -225,7 +233,7 @@ public final class Sequential {
             float[][] tables = first instanceof RecurrentLayer r
                     ? new float[][] {r.projectionTable(rows, n, one)}
                     : ((Bidirectional) first).projectionTables(rows, n, one);
-            return new InferencePlan(tables, rowOf);
+            return new InferencePlan(tables, rowOf, n);
         }
     }
 

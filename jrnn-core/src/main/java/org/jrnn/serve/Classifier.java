@@ -157,18 +157,14 @@ public final class Classifier {
     private Sequential.InferencePlan planFor(int[][] batch) {
         Sequential.InferencePlan full = plan;
         if (full != null) return full;
-        int vocab = model.embedding().vocabSize();
-        if (partialRows.addAndGet(distinctIds(batch, vocab)) < FULL_PLAN_AFTER * vocab) return model.planInference(batch);
-        synchronized (this) { // null when the first layer cannot use a plan
+        Sequential.InferencePlan partial = model.planInference(batch); // null when the first layer cannot use a plan
+        if (partial == null || partialRows.addAndGet(partial.rowCount()) < FULL_PLAN_AFTER * model.embedding().vocabSize()) {
+            return partial;
+        }
+        synchronized (this) {
             if (plan == null) plan = model.planInference();
             return plan;
         }
-    }
-
-    private static int distinctIds(int[][] batch, int vocab) {
-        java.util.BitSet seen = new java.util.BitSet(vocab);
-        for (int[] seq : batch) for (int id : seq) seen.set(id);
-        return seen.cardinality();
     }
 
     private Prediction prediction(String text, float[] p, List<Prediction.TokenWeight> explanation) {
