@@ -46,6 +46,19 @@ final class Flags {
             Map.entry(ColumnSpec.NO_HEADER, "--no-header"),
             Map.entry(ColumnSpec.HEADER, "--header"),
             Map.entry(ColumnSpec.NO_QUOTING, "--no-quoting"),
+            // server.JrnnServer.Builder
+            Map.entry("model", "--model"),
+            Map.entry("port", "--port"),
+            Map.entry("maxBodyBytes", "--max-body-bytes"),
+            Map.entry("maxTexts", "--max-texts"),
+            Map.entry("maxTextChars", "--max-text-chars"),
+            Map.entry("maxBatchTexts", "--max-batch"),
+            Map.entry("maxQueuedTexts", "--max-queue"),
+            Map.entry("maxWait", "--batch-wait-ms"),
+            Map.entry("timeout", "--timeout-ms"),
+            Map.entry("workers", "--workers"),
+            Map.entry("drain", "--drain-seconds"),
+            Map.entry("authToken", "--auth-token-file"),
             // data.AgNewsDownload
             Map.entry("url", "--url"));
 
