@@ -30,13 +30,14 @@ final class ServedModel {
      */
     record Generation(Classifier classifier, BatchingClassifier batching, double loadSeconds, double warmUpSeconds, FileStamp stamp) {}
 
-    record FileStamp(long modifiedMillis, long size) {
+    /** What --watch compares; the file key (device and inode) changes on every atomic rename-over, same size and second or not. */
+    record FileStamp(long modifiedMillis, long size, Object fileKey) {
         static FileStamp of(Path file) {
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return new FileStamp(a.lastModifiedTime().toMillis(), a.size());
+                return new FileStamp(a.lastModifiedTime().toMillis(), a.size(), a.fileKey());
             } catch (IOException e) {
-                return new FileStamp(-1, -1);
+                return new FileStamp(-1, -1, null);
             }
         }
     }
