@@ -61,9 +61,9 @@ class ServeCommandTest {
         Path model = TestModels.saveTiny(dir);
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        // A 400 ms batch wait with room for 64 texts: the 8 requests below are still waiting when SIGTERM comes.
+        // A 3 s batch wait with room for 64 texts: the 8 requests below wait for their batch while SIGTERM comes.
         Process p = new ProcessBuilder(ProcessTest.jrnn(List.of("-Xmx256m"), "serve", "--model", "tiny=" + model, "--port", "0",
-                "--batch-wait-ms", "400", "--drain-seconds", "20"))
+                "--batch-wait-ms", "3000", "--drain-seconds", "20"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
             String port = null;
@@ -82,7 +82,15 @@ class ServeCommandTest {
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
             }
-            Thread.sleep(150); // let the requests reach the server (they then wait for their batch)
+            // Wait until the server holds all 8 (the scrape itself is the 9th in flight).
+            boolean held = false;
+            for (int i = 0; i < 200 && !held; i++) {
+                String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                held = metrics.contains("\njrnn_requests_in_flight 9\n");
+                if (!held) Thread.sleep(20);
+            }
+            assertThat(held).as("8 requests in flight").isTrue();
             p.destroy(); // SIGTERM
             for (CompletableFuture<HttpResponse<String>> f : inFlight) {
                 HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);

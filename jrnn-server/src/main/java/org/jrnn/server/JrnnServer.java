@@ -249,8 +249,10 @@ public final class JrnnServer implements AutoCloseable {
      *     server is stopped again)
      */
     public JrnnServer start() throws IOException {
+        long t0 = System.nanoTime();
         try {
             jetty.start();
+            LOG.debug("listening on {} after {} s", uri(), String.format("%.3f", (System.nanoTime() - t0) / 1e9));
         } catch (IOException e) {
             stopQuietly();
             if (e instanceof BindException || e.getCause() instanceof BindException) {
@@ -263,7 +265,11 @@ public final class JrnnServer implements AutoCloseable {
         }
         try {
             Duration warm = config.warmUp().dividedBy(models.size());
-            for (ServedModel m : models.values()) m.load(warm);
+            for (ServedModel m : models.values()) {
+                ServedModel.Generation g = m.load(warm);
+                LOG.info("model '{}' loaded from {} in {} s, warmed up in {} s", m.name, m.file, String.format("%.3f", g.loadSeconds()),
+                        String.format("%.3f", g.warmUpSeconds()));
+            }
         } catch (IOException | RuntimeException e) {
             stopQuietly();
             throw e;

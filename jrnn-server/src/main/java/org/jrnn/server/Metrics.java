@@ -55,10 +55,17 @@ final class Metrics {
     }
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    /** Requests received and not yet answered (this scrape's own included). */
+    private final LongAdder inFlight = new LongAdder();
     private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
     private final Map<String, Histogram> batchTexts = new ConcurrentHashMap<>();
 
+    void started() {
+        inFlight.increment();
+    }
+
     void request(String route, int status, long nanos) {
+        inFlight.decrement();
         requests.computeIfAbsent(route + '\u0000' + status, k -> new LongAdder()).increment();
         latency.computeIfAbsent(route, k -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
     }
@@ -76,6 +83,8 @@ final class Metrics {
             out.append("jrnn_requests_total{route=\"").append(k, 0, cut).append("\",status=\"").append(k.substring(cut + 1))
                     .append("\"} ").append(v.sum()).append('\n');
         });
+        out.append("# HELP jrnn_requests_in_flight Requests received and not yet answered.\n# TYPE jrnn_requests_in_flight gauge\n");
+        out.append("jrnn_requests_in_flight ").append(inFlight.sum()).append('\n');
         out.append("# HELP jrnn_request_duration_seconds Time from request to response, by route.\n# TYPE jrnn_request_duration_seconds histogram\n");
         new TreeMap<>(latency).forEach((route, h) -> h.write(out, "jrnn_request_duration_seconds", "route=\"" + route + "\""));
         out.append("# HELP jrnn_batch_texts Texts per inference batch, by model.\n# TYPE jrnn_batch_texts histogram\n");

@@ -62,6 +62,7 @@ final class Router extends Handler.Abstract.NonBlocking {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         Exchange x = new Exchange(request, response, callback);
+        metrics.started();
         try {
             route(x);
         } catch (HttpError e) {

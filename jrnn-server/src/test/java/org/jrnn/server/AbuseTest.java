@@ -151,7 +151,7 @@ class AbuseTest {
     void aFloodOfIdleConnectionsDoesNotStopOthers() throws Exception {
         List<Socket> flood = new ArrayList<>();
         try {
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 200; i++) {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
                 if (i % 2 == 0) s.getOutputStream().write("POST /predictions/tiny HTTP/1.1\r\nHost".getBytes(StandardCharsets.US_ASCII)); // slowloris
@@ -169,7 +169,7 @@ class AbuseTest {
         try (JrnnServer s = TestServers.builder(modelFile).maxConnections(8).idleTimeout(Duration.ofMillis(300)).build().start()) {
             List<Socket> flood = new ArrayList<>();
             try {
-                for (int i = 0; i < 32; i++) {
+                for (int i = 0; i < 16; i++) {
                     Socket sock = new Socket();
                     sock.connect(new InetSocketAddress("127.0.0.1", s.port()), 5000); // completes in the kernel backlog past the limit
                     flood.add(sock);

@@ -235,6 +235,28 @@ class ProtocolTest {
     }
 
     @Test
+    void theAccessLogWritesOneJsonLinePerRequest(@TempDir Path d) throws Exception {
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        try (JrnnServer s = TestServers.builder(TestServers.model(d, "t", 3))
+                .accessLog(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)).build().start()) {
+            post(s, "/v2/models/tiny/infer", inferBody(List.of("goal"), null));
+            get(s, "/v2/models/nope");
+        }
+        String[] lines = log.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(2);
+        JsonNode first = TestServers.JSON.readTree(lines[0]);
+        assertThat(first.get("method").textValue()).isEqualTo("POST");
+        assertThat(first.get("path").textValue()).isEqualTo("/v2/models/tiny/infer");
+        assertThat(first.get("route").textValue()).isEqualTo("infer");
+        assertThat(first.get("model").textValue()).isEqualTo("tiny");
+        assertThat(first.get("status").intValue()).isEqualTo(200);
+        assertThat(first.get("remote").textValue()).isEqualTo("127.0.0.1");
+        assertThat(first.get("duration_ms").isNumber()).isTrue();
+        assertThat(java.time.Instant.parse(first.get("time").textValue())).isNotNull();
+        assertThat(TestServers.JSON.readTree(lines[1]).get("status").intValue()).isEqualTo(404);
+    }
+
+    @Test
     void theTinyModelHasTheClassesTheTestsAssume() {
         assertThat(reference.classNames()).isEqualTo(TestModels.CLASSES);
     }
