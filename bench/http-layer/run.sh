@@ -3,8 +3,8 @@
 # Jetty 12 core, both answering POST /v2/models/m/infer with a fixed OIP response and no model
 # (src/main/java/httplayer). wrk sends the PyTorch serving anchor's load.lua bodies (1 text each).
 # Per round and server: start, 5 s warm-up (wrk -t2 -c16), then 10 s at each of 16 and 64 connections
-# (-t2), memory, stop; the servers alternate, ROUNDS times. Writes runs/<date>/ and the generated part
-# of RESULTS.md. A relative comparison within one run on a shared machine, not absolute figures.
+# (-t2), memory, stop; the servers alternate, ROUNDS times. Writes runs/<date-time>/ and the generated
+# part of RESULTS.md (all runs in runs/). A relative comparison within one run on a shared machine, not absolute figures.
 #   bench/http-layer/run.sh
 # Environment [defaults]: CONNS [16 64]  DURATION [10s]  WARMUP [5s]  ROUNDS [2]  PORT [18451]
 #   JDK_THREADS handler threads of the JDK server [4]  JAVA_OPTS for both servers [the heap flags ./jrnn uses]  SHARED folder holding anchors/ and data/ [../shared
@@ -106,4 +106,4 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-"$PY" "$H/summarize.py" "$OUT"
+"$PY" "$H/summarize.py" "$H"/runs/*/   # every run kept in runs/, this one included

@@ -1,6 +1,7 @@
-"""run.sh's raw files (runs/<date>/) -> the generated part of RESULTS.md (between the GENERATED markers).
+"""run.sh's raw files (runs/<date-time>/) -> the generated part of RESULTS.md (between the GENERATED markers).
 
-    /usr/bin/python3 bench/http-layer/summarize.py bench/http-layer/runs/DATE
+    /usr/bin/python3 bench/http-layer/summarize.py bench/http-layer/runs/DATE-TIME [more runs ...]
+Every run given is listed; the medians pool the rounds of all of them.
 Standard library only. Per run: wrk's RESULT line from load.lua, and run.sh's .meta (CPU ticks, load, memory).
 """
 
@@ -26,6 +27,7 @@ def row(txt):
     tck = int(m["clk_tck"])
     server = int(m["server_ticks"]) / tck
     return {
+        "run": os.path.basename(os.path.dirname(txt)),
         "server": m["server"], "round": int(m["round"]), "connections": int(m["connections"]),
         "requests_per_s": res["requests_per_s"],
         "p50_ms": res["latency_us"]["p50"] / 1000, "p99_ms": res["latency_us"]["p99"] / 1000,
@@ -41,21 +43,24 @@ def row(txt):
 
 
 def main():
-    out = sys.argv[1]
-    rows = sorted((row(t) for t in glob.glob(os.path.join(out, "*_r*_c*.txt"))),
-                  key=lambda r: (r["round"], r["server"], r["connections"]))
-    env = meta(os.path.join(out, "env.txt"))
-    g = [BEGIN, "", f"Run of {env['date']} (`bench/http-layer/run.sh`; raw files in `{os.path.relpath(out, HERE)}/`).", "",
-         f"**Machine:** `lscpu` model name `{env['cpu']}`, `nproc` {env['nproc']}. **JDK:** `{env['java'].strip()}`. **wrk:** `{env['wrk']}`.",
-         f"**Load average when the run started:** `{env['loadavg_start']}`.", "",
+    outs = sorted(os.path.normpath(a) for a in sys.argv[1:])
+    out = outs[-1]
+    rows = sorted((row(t) for o in outs for t in glob.glob(os.path.join(o, "*_r*_c*.txt"))),
+                  key=lambda r: (r["run"], r["round"], r["server"], r["connections"]))
+    g = [BEGIN, ""]
+    for o in outs:
+        env = meta(os.path.join(o, "env.txt"))
+        g += [f"Run `{os.path.basename(o)}` started {env['date']} (raw files in `{os.path.relpath(o, HERE)}/`): `lscpu` model name `{env['cpu']}`, "
+              f"`nproc` {env['nproc']}; load average at the start `{env['loadavg_start']}`.", ""]
+    g += [f"**JDK:** `{env['java'].strip()}`. **wrk:** `{env['wrk']}`.", "",
          "### Every run, in the order measured", "",
-         "| round | server | connections | requests/s | p50 ms | p99 ms | non-2xx | socket errors | server CPU (cores) | wrk CPU | other / steal CPU (cores) | 1-min load before | RSS MiB (peak) | threads |",
-         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+         "| run | round | server | connections | requests/s | p50 ms | p99 ms | non-2xx | socket errors | server CPU (cores) | wrk CPU | other / steal CPU (cores) | 1-min load before | RSS MiB (peak) | threads |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        g.append(f"| {r['round']} | {NAMES[r['server']]} | {r['connections']} | {r['requests_per_s']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
+        g.append(f"| {r['run']} | {r['round']} | {NAMES[r['server']]} | {r['connections']} | {r['requests_per_s']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
                  f"{r['non2xx']} | {r['socket_errors']} | {r['server_cpu']:.2f} | {r['wrk_cpu']:.2f} | {r['other_cpu']:.2f} / {r['steal_cpu']:.2f} | "
                  f"{r['loadavg_before']} | {r['rss_mib']:.0f} ({r['peak_rss_mib']:.0f}) | {r['threads']} |")
-    g += ["", "### Median over the rounds", "",
+    g += ["", "### Median over all rounds", "",
           "| server | connections | requests/s | p50 ms | p99 ms | errors (non-2xx + socket) | RSS MiB (peak, max) | other CPU (max) |",
           "|---|---|---|---|---|---|---|---|"]
     med = {}
@@ -87,7 +92,7 @@ def main():
     pre, rest = text.split(BEGIN, 1)
     with open(path, "w") as f:
         f.write(pre + block + rest.split(END, 1)[1])
-    print("\n".join(g[g.index("### Median over the rounds"):]))
+    print("\n".join(g[g.index("### Median over all rounds"):]))
 
 
 if __name__ == "__main__":
