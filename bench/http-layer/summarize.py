@@ -61,8 +61,8 @@ def main():
                  f"{r['non2xx']} | {r['socket_errors']} | {r['server_cpu']:.2f} | {r['wrk_cpu']:.2f} | {r['other_cpu']:.2f} / {r['steal_cpu']:.2f} | "
                  f"{r['loadavg_before']} | {r['rss_mib']:.0f} ({r['peak_rss_mib']:.0f}) | {r['threads']} |")
     g += ["", "### Median over all rounds", "",
-          "| server | connections | requests/s | p50 ms | p99 ms | errors (non-2xx + socket) | RSS MiB (peak, max) | other CPU (max) |",
-          "|---|---|---|---|---|---|---|---|"]
+          "| server | connections | requests/s | p50 ms | p99 ms | requests per server CPU-second | errors (non-2xx + socket) | RSS MiB (peak, max) | other CPU (max) |",
+          "|---|---|---|---|---|---|---|---|---|"]
     med = {}
     for s in ("jdk", "jetty"):
         for c in sorted({r["connections"] for r in rows}):
@@ -71,7 +71,7 @@ def main():
                 continue
             med[(s, c)] = statistics.median(r["requests_per_s"] for r in rs)
             g.append(f"| {NAMES[s]} | {c} | {med[(s, c)]:,.0f} | {statistics.median(r['p50_ms'] for r in rs):.2f} | "
-                     f"{statistics.median(r['p99_ms'] for r in rs):.2f} | {sum(r['non2xx'] + r['socket_errors'] for r in rs)} | "
+                     f"{statistics.median(r['p99_ms'] for r in rs):.2f} | {statistics.median(r['requests_per_s'] / r['server_cpu'] for r in rs):,.0f} | {sum(r['non2xx'] + r['socket_errors'] for r in rs)} | "
                      f"{statistics.median(r['rss_mib'] for r in rs):.0f} ({max(r['peak_rss_mib'] for r in rs):.0f}) | "
                      f"{max(r['other_cpu'] for r in rs):.2f} |")
     ratios = [f"{c} connections {med[('jetty', c)] / med[('jdk', c)]:.2f}×" for (s, c) in med if s == "jdk" and ("jetty", c) in med]
