@@ -7,7 +7,7 @@
 # --latency), exactly the anchor's run.sh commands; memory after each model's runs; stop. Then
 # `jrnn bench` for bilstm2x64's in-process batched inference (the 70 % target), and serve_summary.py.
 # This is not the anchor's run.sh: the anchor's check.py/inproc.py and its gthread configuration are not rerun.
-#   bench/serve.sh                                                      # everything, about 20 minutes
+#   bench/serve.sh    # everything: 8.7 min of wrk (2 servers x 4 x (5 s + 3 x 20 s)), plus training and jrnn bench
 #   MODELS=rnn_masked BATCHES=1 CONNS=16 DURATION=3s WARMUP=1s ANCHOR_ONLY=1 bench/serve.sh   # quick subset
 # Environment (defaults in brackets):
 #   MODELS [rnn_masked bilstm2x64]  BATCHES texts per request [1 8]  CONNS wrk connections [1 16 64]
