@@ -23,6 +23,7 @@ wherever the two formulas coincide; the script fails if they disagree. Determini
 import io
 import json
 import os
+import re
 import sys
 import zipfile
 
@@ -376,12 +377,10 @@ def model_config(model, keras3):
 # ----------------------------------------------------------------------------- writers
 
 def snake(name):
-    out = ""
-    for i, ch in enumerate(name):
-        if ch.isupper() and i > 0 and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
-            out += "_"
-        out += ch.lower()
-    return out
+    """keras/src/utils/naming.py to_snake_case: the group name saving_lib gives a layer of class `name`."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def write_keras(path, model, weights, extra_datasets=None):
