@@ -421,7 +421,10 @@ def write_keras(path, model, weights, extra_datasets=None):
         for p, a in (extra_datasets or {}).items():
             if p in f:
                 del f[p]
-            f[p] = a
+            if isinstance(a, tuple):  # (shape,): declared but never written, so the file stays small
+                f.create_dataset(p, shape=a, dtype="f4")
+            elif a is not None:
+                f[p] = a
     h5 = buf.getvalue()
     meta = json.dumps({"keras_version": KERAS3_VERSION, "date_saved": "2024-06-11@00:00:00"})
     with zipfile.ZipFile(path, "w") as z:
@@ -522,6 +525,32 @@ CASES = {
 }
 
 
+# Crafted variants of the "lstm" fixture: each must be refused in one line, without reading or allocating
+# what it declares. name -> (dataset edits, config edit, phrase of the expected message)
+CRAFTED = {
+    "wrong_dtype": ({"layers/lstm/cell/vars/0": np.zeros((E, 20), dtype=np.float64)}, None, "expected float32 data"),
+    "missing_dataset": ({"layers/lstm/cell/vars/2": None}, None, "holds 2 variables, expected 3"),
+    "extra_dataset": ({"layers/lstm/cell/vars/3": np.zeros(20, dtype=np.float32)}, None, "holds 4 variables, expected 3"),
+    "wrong_shape": ({"layers/lstm/cell/vars/1": np.zeros((20, 5), dtype=np.float32)}, None, "shape [20, 5], but the config implies [5, 20]"),
+    "huge_dims": ({"layers/lstm/cell/vars/0": (1 << 20, 1 << 20)}, None, "shape [1048576, 1048576], but the config implies [6, 20]"),
+    "stray_layer": ({"layers/mystery/vars/0": np.zeros(3, dtype=np.float32)}, None, "layers/mystery belong to no layer"),
+    "huge_config": ({}, lambda m: m[2].update(output_dim=1_000_000), "the config declares"),
+}
+
+
+def write_crafted():
+    layers = CASES["lstm"][0]
+    out = {}
+    for name, (edits, config_edit, phrase) in CRAFTED.items():
+        weights, _ = make_weights(layers, np.random.default_rng(7))
+        model = json.loads(json.dumps(layers))
+        if config_edit:
+            config_edit(model)
+        write_keras(os.path.join(OUT_DIR, f"crafted_{name}.keras"), model, weights, edits)
+        out[name] = phrase
+    return out
+
+
 def batches(model, weights):
     unpadded = [forward(model, weights, [s])[0].tolist() for s in SEQUENCES]
     padded_ids = [s + [0] * (PAD_TO - len(s)) for s in SEQUENCES]
@@ -552,10 +581,11 @@ def main():
                            "batches": batches(layers, weights)}, f, indent=1)
                 f.write("\n")
         index[name] = entry
+    index_crafted = write_crafted()
     with open(os.path.join(OUT_DIR, "vocab.txt"), "w") as f:
         f.write("\n".join(VOCAB) + "\n")
     with open(os.path.join(OUT_DIR, "fixtures.json"), "w") as f:
-        json.dump({"magic": MAGIC, "format_version": FORMAT_VERSION, "rerun": RERUN, "fixtures": index}, f, indent=1)
+        json.dump({"magic": MAGIC, "format_version": FORMAT_VERSION, "rerun": RERUN, "fixtures": index, "crafted": index_crafted}, f, indent=1)
         f.write("\n")
     print(f"wrote {len(CASES)} fixtures to {OUT_DIR}; NumPy vs torch max difference {max_check:.2e}")
 
