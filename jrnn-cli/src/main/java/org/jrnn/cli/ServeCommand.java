@@ -79,6 +79,12 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        // The engine's Options refuses these with IllegalArgumentException (a bug to the CLI): check the flags first.
+        if (maxBatch < 1) throw new UserInputException("--max-batch must be >= 1, received: " + maxBatch);
+        if (batchWaitMs < 0 || batchWaitMs > 1000) throw new UserInputException("--batch-wait-ms must be in [0, 1000], received: " + batchWaitMs);
+        if (maxQueue < 1) throw new UserInputException("--max-queue must be >= 1, received: " + maxQueue);
+        if (timeoutMs < 1) throw new UserInputException("--timeout-ms must be >= 1, received: " + timeoutMs);
+        if (workers != null && workers < 1) throw new UserInputException("--workers must be >= 1, received: " + workers);
         BatchingClassifier.Options batching = BatchingClassifier.Options.defaults().withMaxBatchTexts(maxBatch)
                 .withMaxWait(Duration.ofMillis(batchWaitMs)).withMaxQueuedTexts(maxQueue).withTimeout(Duration.ofMillis(timeoutMs));
         if (workers != null) batching = batching.withWorkers(workers);

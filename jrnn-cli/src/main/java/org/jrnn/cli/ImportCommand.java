@@ -1,0 +1,60 @@
+package org.jrnn.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jrnn.interop.keras.KerasImport;
+import org.jrnn.io.ModelFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code jrnn import keras}: a model from elsewhere becomes an ordinary .jrnn file (the group leaves room for more formats). */
+@Command(name = "import", mixinStandardHelpOptions = true, subcommands = ImportCommand.Keras.class,
+        description = "Convert a model from another framework into a .jrnn file.")
+final class ImportCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "keras", mixinStandardHelpOptions = true,
+            description = {"Import a Keras 3 .keras or Keras 2 / tf.keras .h5 Sequential text classifier (Embedding, SimpleRNN/LSTM/GRU, "
+                    + "Bidirectional, Dropout, pooling, Dense with a softmax head). Reads the config and weights only: nothing in the file "
+                    + "is run; unsupported layers are refused by name. Prints what became what."})
+    static final class Keras implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE.keras|FILE.h5", description = "The Keras model file.")
+        Path file;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.jrnn", description = "Where to write the jrnn model.")
+        Path out;
+
+        @Option(names = "--vocab", paramLabel = "FILE", description = "Vocabulary, one token per line (line 1 empty, line 2 [UNK]): "
+                + "needed when the file stores none (.h5 files, models without TextVectorization).")
+        Path vocab;
+
+        @Option(names = "--classes", split = ",", paramLabel = "NAME", description = "Class names in output order, comma-separated "
+                + "(default: 0, 1, ...).")
+        List<String> classes;
+
+        @Override
+        public Integer call() throws Exception {
+            KerasImport.Result r = KerasImport.read(file, vocab, classes);
+            ModelFile.save(out, r.model());
+            var o = spec.commandLine().getOut();
+            o.print(r.table());
+            for (String note : r.notes()) o.println("note: " + note);
+            o.printf("wrote %s: %d classes, vocabulary of %,d%n", out, r.model().classNames().size(), r.model().vectorizer().size());
+            o.flush();
+            return 0;
+        }
+    }
+}
