@@ -83,6 +83,23 @@ public final class Sequential {
         }
     }
 
+    /**
+     * Checks that the stack ends in a sequence, one output per real step (a per-step head:
+     * taggers, language models), for {@link #forwardBackwardSteps} and {@link #predictStepProbabilities}.
+     */
+    public void checkPerStep() {
+        if (embedding == null || layers.isEmpty()) throw new IllegalStateException("the model needs an Embedding and at least one layer");
+        if (!outputIsSequence) {
+            throw new IllegalStateException("the model outputs one vector per sequence; a per-step model ends in layers that return "
+                    + "sequences, then TimeDistributed(Dense)");
+        }
+    }
+
+    /** Whether the stack outputs a sequence (None, None, K): a per-step model. */
+    public boolean outputIsSequence() {
+        return outputIsSequence;
+    }
+
     public List<Param> params() {
         List<Param> all = new ArrayList<>(embedding.params());
         for (Layer l : layers) all.addAll(l.params());
@@ -344,6 +361,56 @@ public final class Sequential {
             float[] row = new float[k];
             System.arraycopy(probs, s * k, row, 0, k);
             out[map[s]] = row;
+        }
+        return out;
+    }
+
+    /** A per-step training pass: the forward pass (logits (N, K) on the batch's packed rows) and its masked loss. */
+    public record StepPass(Pass pass, PerStepCrossEntropy.Result loss) {}
+
+    /**
+     * The per-step twin of the classification step (forward, {@link SoftmaxCrossEntropy},
+     * backward): forward in training mode, {@link PerStepCrossEntropy} against {@code targets}
+     * (B, T) in the caller's order ({@link SequenceBatch#packTargets}), backward adding every
+     * parameter's gradient into {@code grads}. Padded steps and steps whose target is
+     * {@code ignoreIndex} contribute nothing.
+     */
+    public StepPass forwardBackwardSteps(SequenceBatch batch, int[][] targets, int ignoreIndex, RandomGenerator rng, Gradients grads) {
+        checkPerStep();
+        Pass pass = forward(batch, true, rng);
+        Matrix logits = pass.logits(); // (N, K)
+        PerStepCrossEntropy.Result r = PerStepCrossEntropy.compute(logits, batch.packTargets(targets, ignoreIndex), ignoreIndex);
+        backward(pass, new Matrix(r.dLogits(), logits.rows, logits.cols, logits.layout), grads);
+        return new StepPass(pass, r);
+    }
+
+    /** Per-step probabilities (B, T_b, K) in the caller's order; see {@link #unpackSteps}. */
+    public float[][][] predictStepProbabilities(int[][] tokens) {
+        return predictStepProbabilities(tokens, null);
+    }
+
+    /** Per-step probabilities with an optional {@link InferencePlan}: softmax of the inference logits. */
+    public float[][][] predictStepProbabilities(int[][] tokens, InferencePlan plan) {
+        checkPerStep();
+        Matrix logits = forward(batch(tokens), plan).logits();
+        float[] probs = SoftmaxCrossEntropy.softmax(logits.data, logits.rows, logits.cols);
+        return unpackSteps(new Matrix(probs, logits.rows, logits.cols, logits.layout));
+    }
+
+    /**
+     * Per-step rows (N, K) of a packed batch as (B, T_b, K) in the caller's order, T_b the steps
+     * sequence b has rows for: its unpadded length under masking (at least 1), the batch's longest
+     * length without it. Padded steps have no output, so they get no row.
+     */
+    public static float[][][] unpackSteps(Matrix steps) {
+        PackedLayout lay = steps.layout;
+        if (lay == null) throw new IllegalArgumentException("expected per-step rows of a packed batch, received " + steps);
+        int k = steps.cols;
+        float[][][] out = new float[lay.batch][][];
+        for (int s = 0; s < lay.batch; s++) {
+            float[][] seq = new float[lay.lengths[s]][k];
+            for (int t = 0; t < seq.length; t++) System.arraycopy(steps.data, lay.row(t, s) * k, seq[t], 0, k);
+            out[lay.sortedToOriginal[s]] = seq;
         }
         return out;
     }
