@@ -95,6 +95,13 @@ public final class Sequential {
         }
     }
 
+    /** The classifier's entry points would read a per-step model's first B rows as B sequences' logits. */
+    private void requireOneOutputPerSequence() {
+        if (outputIsSequence) {
+            throw new IllegalStateException("the model outputs one vector per step; use the per-step methods (predictStepProbabilities)");
+        }
+    }
+
     /** Whether the stack outputs a sequence (None, None, K): a per-step model. */
     public boolean outputIsSequence() {
         return outputIsSequence;
@@ -312,6 +319,7 @@ public final class Sequential {
      * @throws IllegalArgumentException if the counts differ or a label is outside [0, K)
      */
     public Scores score(int[][] tokens, int[] labels, int batchSize, org.jrnn.kernels.Parallel parallel) {
+        requireOneOutputPerSequence();
         if (tokens.length != labels.length) throw new IllegalArgumentException(tokens.length + " sequences but " + labels.length + " labels");
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
         int k = outputSize;
@@ -351,6 +359,7 @@ public final class Sequential {
 
     /** Class probabilities (B, K) in the caller's order, with an optional {@link InferencePlan}. */
     public float[][] predictProbabilities(int[][] tokens, InferencePlan plan) {
+        requireOneOutputPerSequence();
         Pass p = forward(batch(tokens), plan);
         Matrix logits = p.logits();
         int k = logits.cols;
