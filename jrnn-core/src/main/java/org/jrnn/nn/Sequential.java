@@ -424,6 +424,82 @@ public final class Sequential {
         return out;
     }
 
+    /**
+     * B streams stepped one token at a time (generation): each recurrent layer's state after the
+     * tokens stepped so far, so a new token costs one step, never a pass over the prefix. Made by
+     * {@link #startSteps}; holds W_hhᵀ of the weights at that moment (start again after they
+     * change). Not thread-safe: one per thread.
+     */
+    public static final class StepState {
+        private final int streams;
+        private final RecurrentLayer.StepBuffers[] buffers; // per layer, null for the non-recurrent ones
+        private int steps;
+
+        private StepState(int streams, RecurrentLayer.StepBuffers[] buffers) {
+            this.streams = streams;
+            this.buffers = buffers;
+        }
+
+        public int streams() {
+            return streams;
+        }
+
+        /** Tokens stepped so far per stream. */
+        public int steps() {
+            return steps;
+        }
+    }
+
+    /**
+     * Zero states for {@code streams} streams of a per-step model whose layers all read forwards.
+     *
+     * @throws IllegalArgumentException for a Bidirectional or goBackwards layer: it reads each
+     *     sequence from its end, which a stream does not have yet
+     */
+    public StepState startSteps(int streams) {
+        checkPerStep();
+        if (streams < 1) throw new IllegalArgumentException("streams must be >= 1, received: " + streams);
+        RecurrentLayer.StepBuffers[] buffers = new RecurrentLayer.StepBuffers[layers.size()];
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof Bidirectional) {
+                throw new IllegalArgumentException(l + " reads each sequence from both ends: a model with it cannot step token by token");
+            }
+            if (l instanceof RecurrentLayer r) buffers[i] = r.startSteps(streams);
+        }
+        return new StepState(streams, buffers);
+    }
+
+    /**
+     * Advances every stream by one token and returns the logits (B, K) of that step, stream b in
+     * row b: the logits the full forward gives that step. Bit for bit when the batch's sequences
+     * have equal lengths (the rows of each step are then the same); every token is read, 0 too.
+     * Dense layers run on at least two rows, as the recurrent input projection (see
+     * {@link RecurrentLayer#step}).
+     */
+    public Matrix step(StepState state, int[] tokenPerStream) {
+        int b = state.streams;
+        if (tokenPerStream.length != b) {
+            throw new IllegalArgumentException(tokenPerStream.length + " tokens for " + b + " streams");
+        }
+        int rows = Math.max(b, 2);
+        PackedLayout one = PackedLayout.uniform(rows, 1);
+        int[] ids = java.util.Arrays.copyOf(tokenPerStream, rows); // a second stream of padding for one stream
+        Matrix x = embedding.forward(ids, one); // (rows, E); only the first b rows are streams
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof RecurrentLayer r) {
+                float[] h = r.step(state.buffers[i], java.util.Arrays.copyOf(x.data, b * x.cols)); // (B, H)
+                float[] padded = java.util.Arrays.copyOf(h, rows * r.units); // copy: the state lives on in the buffers
+                x = new Matrix(padded, rows, r.units, one);
+            } else {
+                x = l.infer(x);
+            }
+        }
+        state.steps++;
+        return new Matrix(java.util.Arrays.copyOf(x.data, b * x.cols), b, x.cols, null);
+    }
+
     /** Keras' model.summary(): layer, output shape and parameter count (Keras convention). */
     public String summary() {
         StringBuilder sb = new StringBuilder();
