@@ -80,6 +80,22 @@ MERGES = {
     "mul": lambda f, b: f * b,
 }
 OTHER_FIXTURES = ["dense_ce", "softmax_ce_extreme", "adam"]
+# Per-step heads (TimeDistributed(Dense) in jrnn): nn.Linear on every step of the RNN output and
+# F.cross_entropy(..., ignore_index) over the steps. name: (cell, layers, bidirectional, mode)
+PER_STEP_FIXTURES = {
+    "rnn_packed_steps": ("rnn", 1, False, "packed"),
+    "lstm_packed_steps": ("lstm", 1, False, "packed"),
+    "gru_packed_steps": ("gru", 1, False, "packed"),
+    "bilstm_packed_steps": ("lstm", 1, True, "packed"),
+    "lstm2_packed_steps": ("lstm", 2, False, "packed"),
+    "bigru2_packed_steps": ("gru", 2, True, "packed"),
+    # Unmasked: the backward direction reads the padding first, so it reaches the counted steps.
+    "bilstm_padded_steps": ("lstm", 1, True, "padded"),
+}
+K_STEPS = 5  # per-step classes: other than K, H and E, so a swapped dimension cannot pass
+IGNORE_INDEX = -100  # PyTorch's default
+# One real step whose target is IGNORE_INDEX as well (sequence, step): ignored though not padding.
+IGNORED_REAL_STEP = (1, 2)
 
 
 def seed_of(name):
@@ -383,6 +399,108 @@ def keras_adam_step(params, grads, ms, vs, t):
 
 
 # --------------------------------------------------------------------------------------
+# Per-step heads
+# --------------------------------------------------------------------------------------
+
+
+class PerStepModel(nn.Module):
+    """Embedding -> RNN/LSTM/GRU (L layers, optionally bidirectional, concat) -> Linear on every step.
+
+    mode "packed": the RNN reads only the real tokens (pack_padded_sequence, as Classifier); the
+    output is padded back with zeros and fc applied to every step; padded steps' logits (fc's bias)
+    are ignored by the loss. mode "padded": no mask, the RNN also runs over the padding, and every
+    one of the T steps has logits; the padded steps' targets are IGNORE_INDEX, so they still do
+    not count."""
+
+    def __init__(self, cell, layers, bidir, mode):
+        super().__init__()
+        self.cell, self.mode = cell, mode
+        self.embedding = nn.Embedding(V, E)
+        rnn_cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        self.rnn = rnn_cls(E, H, num_layers=layers, bidirectional=bidir)
+        self.fc = nn.Linear(H * (2 if bidir else 1), K_STEPS)
+
+    def forward(self, tokens):
+        B = len(tokens)
+        lengths = torch.tensor([len(s) for s in tokens], dtype=torch.int64)
+        T = int(lengths.max())
+        pad = torch.zeros(T, B, dtype=torch.int64)  # (T, B), post-padded with 0
+        for b, s in enumerate(tokens):
+            pad[: len(s), b] = torch.tensor(s, dtype=torch.int64)
+        if self.mode == "packed":
+            p = pack_padded_sequence(pad, lengths, enforce_sorted=False)
+            out, _ = self.rnn(PackedSequence(self.embedding(p.data), p.batch_sizes, p.sorted_indices, p.unsorted_indices))
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=T)  # (B, T, H*dirs)
+        else:
+            out, _ = self.rnn(self.embedding(pad))  # (T, B, H*dirs)
+            out = out.transpose(0, 1)  # (B, T, H*dirs)
+        return {"out": out, "logits": self.fc(out)}  # logits (B, T, K)
+
+
+def per_step_targets(tokens, seed):
+    """(B, T): a class per real step, IGNORE_INDEX at padded steps and at IGNORED_REAL_STEP."""
+    rng = np.random.RandomState(seed)
+    T = max(map(len, tokens))
+    targets = [[int(rng.randint(0, K_STEPS)) if t < len(s) else IGNORE_INDEX for t in range(T)] for s in tokens]
+    b, t = IGNORED_REAL_STEP
+    assert t < len(tokens[b]), "the ignored step must be a real one"
+    targets[b][t] = IGNORE_INDEX
+    return targets
+
+
+def per_step_fixture(name, spec, tokens):
+    cell, layers, bidir, mode = spec
+    seed = seed_of(name)
+    torch.manual_seed(seed)
+    model = PerStepModel(cell, layers, bidir, mode)  # torch default init
+    with torch.no_grad():
+        for pname, p in model.named_parameters():
+            if pname.endswith("bias") or ".bias_" in pname:
+                p.add_(0.05 * torch.randn_like(p))
+    targets = per_step_targets(tokens, seed)
+    y = torch.tensor(targets, dtype=torch.int64)  # (B, T)
+    model.zero_grad(set_to_none=True)
+    res = model(tokens)
+    logits = res["logits"]
+    loss = F.cross_entropy(logits.reshape(-1, K_STEPS), y.reshape(-1), ignore_index=IGNORE_INDEX)
+    loss.backward()
+    names = [n for n, _ in model.named_parameters()]
+
+    # The reference itself: the mean over the counted steps, computed by hand step by step.
+    counted = [(b, t) for b in range(len(tokens)) for t in range(len(targets[b])) if targets[b][t] != IGNORE_INDEX]
+    by_hand = sum(float(-torch.log_softmax(logits[b, t], 0)[targets[b][t]]) for b, t in counted) / len(counted)
+    assert abs(by_hand - float(loss)) < 1e-12, "ignore_index mean"
+    if mode == "packed":
+        assert torch.all(model.embedding.weight.grad[0] == 0), "packed mode must not touch row 0"
+        for b, s in enumerate(tokens):  # each sequence alone: the same per-step logits
+            one = model([s])["logits"][0]
+            assert torch.allclose(one, logits[b, : len(s)], rtol=0, atol=1e-12), f"logits of sequence {b}"
+    else:
+        assert model.embedding.weight.grad[0].abs().max() > 0, "padded mode must use row 0"
+
+    T = max(map(len, tokens))
+    real = torch.tensor([[t < len(s) for t in range(T)] for s in tokens]).unsqueeze(2)  # (B, T, 1)
+    obj = header(name)
+    obj["config"] = {
+        "kind": "per_step", "cell": cell, "vocab": V, "embed": E, "hidden": H, "layers": layers,
+        "bidirectional": bidir, "mode": mode, "classes": K_STEPS, "ignore_index": IGNORE_INDEX,
+    }
+    obj["seed"] = seed
+    obj["tokens"] = tokens
+    obj["targets"] = targets
+    obj["counted_steps"] = len(counted)
+    obj["params"] = {n: tensor(p) for n, p in model.named_parameters()}
+    obj["param_order"] = names
+    # Packed mode: zeros at padded steps (where jrnn has no rows); padded mode: every step.
+    keep = real if mode == "packed" else torch.ones_like(real)
+    obj["rnn_output"] = tensor(res["out"] * keep)
+    obj["logits"] = tensor(logits * keep)  # (B, T, K)
+    obj["loss"] = float(loss)
+    obj["grads"] = {n: tensor(p.grad) for n, p in model.named_parameters()}
+    write(name, obj)
+
+
+# --------------------------------------------------------------------------------------
 # JSON
 # --------------------------------------------------------------------------------------
 
@@ -608,9 +726,12 @@ def main():
     dense_ce_fixture()
     softmax_ce_extreme_fixture()
     adam_fixture()
+    for name, spec in PER_STEP_FIXTURES.items():
+        per_step_fixture(name, spec, tokens)
     index = {
         "magic": MAGIC + "-index", "version": FORMAT_VERSION, "generator": GENERATOR, "rerun": RERUN,
         "rnn": list(RNN_FIXTURES) + list(VARIANT_FIXTURES), "other": OTHER_FIXTURES,
+        "per_step": list(PER_STEP_FIXTURES),
     }
     write("index", index)
     return 0

@@ -28,6 +28,10 @@ public final class Evaluator {
      * @throws UserInputException if there are no rows or a row's label is not one of the model's classes
      */
     public static EvaluationReport evaluate(SavedModel m, List<Example> rows, int threads) {
+        if (m.architecture().perStep()) {
+            throw new UserInputException("the model has a per-step head (TimeDistributed): it gives one output per token, "
+                    + "while evaluation scores one label per text");
+        }
         int k = m.classNames().size();
         if (rows.isEmpty()) throw new UserInputException("no examples to evaluate");
         int[][] tokens = new int[rows.size()][];

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * One layer: {@code type} is a Keras class name (see {@link LayerType}); the other fields are
  * set only where that type takes them: {@code units}, {@code return_sequences} (SimpleRNN, LSTM,
  * GRU), {@code layer} and {@code merge_mode} (Bidirectional: concat|sum|mean|mul), {@code rate}
- * (Dropout, SpatialDropout1D), {@code units} (Dense).
+ * (Dropout, SpatialDropout1D), {@code units} (Dense), {@code layer} (TimeDistributed: a Dense).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -45,6 +45,11 @@ public record LayerSpec(@JsonProperty("type") String type,
 
     public static LayerSpec dense(int units) {
         return new LayerSpec("Dense", units, null, null, null, null);
+    }
+
+    /** {@code TimeDistributed(Dense(units))}: a Dense on every step, the per-step head of a model that ends in it. */
+    public static LayerSpec timeDistributed(int units) {
+        return new LayerSpec("TimeDistributed", null, null, dense(units), null, null);
     }
 
     boolean returnsSequences() {

@@ -19,6 +19,7 @@ import org.jrnn.nn.Layer;
 import org.jrnn.nn.RecurrentLayer;
 import org.jrnn.nn.SimpleRNN;
 import org.jrnn.nn.SpatialDropout1D;
+import org.jrnn.nn.TimeDistributed;
 
 /**
  * Layer types by their Keras names. Parameter names follow the PyTorch reference model's
@@ -26,7 +27,7 @@ import org.jrnn.nn.SpatialDropout1D;
  * {@code rnn.weight_ih_lk} (G·H, I), {@code rnn.weight_hh_lk} (G·H, H), {@code rnn.bias_ih_lk},
  * {@code rnn.bias_hh_lk} (G·H), and the backward direction the same with {@code _reverse}
  * (torch {@code RNNBase.__init__}); Dense layers are {@code fc}, {@code fc1}, {@code fc2}, ...
- * (the classifier head, appended last, included).
+ * (the classifier head, appended last, included; a TimeDistributed Dense counts as a Dense).
  */
 public enum LayerType {
     SIMPLE_RNN("SimpleRNN", 1),
@@ -119,6 +120,33 @@ public enum LayerType {
             w.put(prefix + ".weight", at, units, w.width);
             w.put(prefix + ".bias", at, units);
             w.width = units;
+        }
+    },
+    /**
+     * A Dense on every real step: named as the Dense it wraps ({@code fc.*}, {@code fc1.*}, ... in
+     * Dense order), as a PyTorch model's {@code self.fc(rnn_output)} is. At the end of the list it
+     * is the model's per-step head, K = its units, and no classifier head is appended.
+     */
+    TIME_DISTRIBUTED("TimeDistributed", Set.of("layer")) {
+        @Override
+        Layer build(LayerSpec s) {
+            return new TimeDistributed((Dense) DENSE.build(s.layer()));
+        }
+
+        @Override
+        void walk(LayerSpec s, Walk w, String at) {
+            if (!w.sequence) {
+                throw new ArchitectureException(at + ": TimeDistributed applies its layer to every step of a sequence, but the previous "
+                        + "layer returns one vector per sequence (None, " + w.width + "): set \"return_sequences\": true on the "
+                        + "recurrent layer before it");
+            }
+            LayerSpec inner = s.layer();
+            if (inner == null) throw new ArchitectureException(at + ": TimeDistributed needs \"layer\" (a Dense)");
+            LayerType t = parse(inner.type(), at + ".layer");
+            if (t != DENSE) throw new ArchitectureException(at + ": TimeDistributed wraps a Dense, received: " + inner.type());
+            t.checkFields(inner, at + ".layer");
+            DENSE.walk(inner, w, at + ".layer");
+            w.sequence = true;
         }
     };
 

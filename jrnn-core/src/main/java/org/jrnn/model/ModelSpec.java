@@ -1,5 +1,6 @@
 // An architecture as data: the embedding, then a Keras-like layer list; the classifier head Dense(K)
-// is appended with K taken from the data. This is the --model FILE.json format, the "architecture" of
+// is appended with K taken from the data, unless the list ends in a per-step head
+// TimeDistributed(Dense(K)). This is the --model FILE.json format, the "architecture" of
 // config.json in model files and what `jrnn presets --json` prints. LayerType knows each layer type.
 package org.jrnn.model;
 
@@ -74,12 +75,30 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
             t.checkFields(l, at);
             t.walk(l, w, at);
         }
+        if (perStep()) {
+            if (w.width != numClasses) {
+                throw new ArchitectureException("layers[" + (layers.size() - 1) + "]: the per-step head TimeDistributed(Dense) has "
+                        + w.width + " units, but the model has " + numClasses + " classes");
+            }
+            return shapes;
+        }
         if (w.sequence) {
             throw new ArchitectureException("the model outputs a sequence; end it with a recurrent layer without "
-                    + "\"return_sequences\", or a pooling layer, then the classifier head");
+                    + "\"return_sequences\", or a pooling layer, then the classifier head (or, for one output per step, "
+                    + "with TimeDistributed(Dense))");
         }
         LayerType.DENSE.walk(LayerSpec.dense(numClasses), w, "classifier head");
         return shapes;
+    }
+
+    /**
+     * Whether the layer list ends in {@code TimeDistributed(Dense(K))}: a per-step model (one output
+     * per real step; taggers, language models), whose K outputs are that head's units and to which
+     * no classifier head is appended. Otherwise a classifier (one output per sequence).
+     */
+    public boolean perStep() {
+        return layers != null && !layers.isEmpty() && layers.get(layers.size() - 1) != null
+                && LayerType.TIME_DISTRIBUTED.kerasName.equals(layers.get(layers.size() - 1).type());
     }
 
     /**
@@ -104,8 +123,12 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
         Map<String, int[]> shapes = paramShapes(vocabSize, numClasses);
         m.add(new Embedding(vocabSize, embeddingDim, maskZero));
         for (LayerSpec l : layers) m.add(LayerType.of(l.type()).build(l));
-        m.add(LayerType.DENSE.build(LayerSpec.dense(numClasses)));
-        m.checkClassifier();
+        if (perStep()) {
+            m.checkPerStep();
+        } else {
+            m.add(LayerType.DENSE.build(LayerSpec.dense(numClasses)));
+            m.checkClassifier();
+        }
         List<Param> params = m.params();
         if (params.size() != shapes.size()) {
             throw new IllegalStateException("internal error: the layer table lists " + shapes.size() + " parameters, the built model has "

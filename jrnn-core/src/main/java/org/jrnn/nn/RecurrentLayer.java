@@ -214,6 +214,67 @@ public abstract class RecurrentLayer implements Layer {
     }
 
     /**
+     * What stepping {@code streams} sequences one token at a time keeps between steps: each
+     * stream's state (and cell), W_hhᵀ of the weights at creation, and the step's scratch.
+     */
+    final class StepBuffers {
+        final int streams;
+        final float[] state;   // (B, H) h after the last step: the layer's output
+        final float[] cell;    // (B, H) c (LSTM) or null
+        final float[] whhT;    // (H, G·H)
+        final float[] x;       // (max(B, 2), I) the step's input, a second zero row for one stream
+        final Cache c = new Cache();
+
+        StepBuffers(int streams) {
+            int h = units;
+            int gh = gates * h;
+            this.streams = streams;
+            state = new float[streams * h];
+            cell = hasCellState() ? new float[streams * h] : null;
+            whhT = transposedWhh(new float[h * gh]);
+            x = new float[Math.max(streams, 2) * inputSize];
+            c.gates = new float[Math.max(streams, 2) * gh];
+            c.hh = new float[streams * gh];
+            c.out = state;
+            c.cell = cell;
+            c.cellTanh = hasCellState() ? new float[streams * h] : null;
+            c.work = new float[streams * h];
+        }
+    }
+
+    /** Zero states for {@code streams} streams, to {@link #step} from. */
+    StepBuffers startSteps(int streams) {
+        if (goBackwards) throw new IllegalArgumentException(this + " reads each sequence from its end: it cannot step token by token");
+        return new StepBuffers(streams);
+    }
+
+    /**
+     * Advances every stream by one step on input {@code x} (B, I) and returns the new states (B, H),
+     * updated in place in {@code s} (copy them to keep them). The arithmetic of {@link #runSteps}
+     * on the same rows, so stepping a batch whose sequences have equal lengths gives the full
+     * forward's outputs bit for bit: the input projection runs on at least two rows (the kernels
+     * round a single row differently, see Sequential.planInference), the cell in place as in
+     * {@link #inferStep}.
+     */
+    float[] step(StepBuffers s, float[] x) {
+        int b = s.streams;
+        int gh = gates * units;
+        if (x.length != b * inputSize) {
+            throw new IllegalArgumentException(this + " steps " + b + " streams of " + inputSize + " features, received " + x.length + " values");
+        }
+        int rows = Math.max(b, 2);
+        System.arraycopy(x, 0, s.x, 0, x.length);
+        Arrays.fill(s.c.gates, 0, rows * gh, 0f);
+        Kernels k = Kernels.get();
+        k.matmulABt(s.x, 0, weightIh.data, 0, s.c.gates, 0, rows, inputSize, gh);
+        k.addRowVector(biasIh.data, 0, s.c.gates, 0, b, gh);
+        Arrays.fill(s.c.hh, 0f);
+        recurrentProduct(s.state, s.whhT, s.c.hh, 0, b);
+        cellForward(b, 0, s.c, s.state, s.cell); // in place: each element reads its old state first
+        return s.state;
+    }
+
+    /**
      * hh rows += hPrev·W_hhᵀ + b_hh for {@code rows} rows (hh starts at zero): the one place the
      * training and inference loops compute it, so both give the same bits.
      */

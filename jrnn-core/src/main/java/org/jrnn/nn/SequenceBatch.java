@@ -46,6 +46,26 @@ public final class SequenceBatch {
         return n;
     }
 
+    /**
+     * Per-step targets (B, T) in the caller's order → one per packed row (N), for
+     * {@link PerStepCrossEntropy}. Steps without a row (padding under masking) are dropped; a row
+     * past the end of its target row gets {@code ignoreIndex}, as if padded with it (so targets
+     * may be ragged like the tokens).
+     */
+    public int[] packTargets(int[][] targets, int ignoreIndex) {
+        if (targets.length != layout.batch) {
+            throw new IllegalArgumentException("targets for " + targets.length + " sequences, batch has " + layout.batch);
+        }
+        int[] out = new int[layout.rows];
+        for (int t = 0; t < layout.steps; t++) {
+            for (int s = 0; s < layout.batchSizes[t]; s++) {
+                int[] row = targets[layout.sortedToOriginal[s]];
+                out[layout.offsets[t] + s] = t < row.length ? row[t] : ignoreIndex;
+            }
+        }
+        return out;
+    }
+
     /** Labels reordered to the batch's sorted order. */
     public int[] sortLabels(int[] labels) {
         int[] out = new int[labels.length];

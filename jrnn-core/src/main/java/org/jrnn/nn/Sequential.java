@@ -83,6 +83,30 @@ public final class Sequential {
         }
     }
 
+    /**
+     * Checks that the stack ends in a sequence, one output per real step (a per-step head:
+     * taggers, language models), for {@link #forwardBackwardSteps} and {@link #predictStepProbabilities}.
+     */
+    public void checkPerStep() {
+        if (embedding == null || layers.isEmpty()) throw new IllegalStateException("the model needs an Embedding and at least one layer");
+        if (!outputIsSequence) {
+            throw new IllegalStateException("the model outputs one vector per sequence; a per-step model ends in layers that return "
+                    + "sequences, then TimeDistributed(Dense)");
+        }
+    }
+
+    /** The classifier's entry points would read a per-step model's first B rows as B sequences' logits. */
+    private void requireOneOutputPerSequence() {
+        if (outputIsSequence) {
+            throw new IllegalStateException("the model outputs one vector per step; use the per-step methods (predictStepProbabilities)");
+        }
+    }
+
+    /** Whether the stack outputs a sequence (None, None, K): a per-step model. */
+    public boolean outputIsSequence() {
+        return outputIsSequence;
+    }
+
     public List<Param> params() {
         List<Param> all = new ArrayList<>(embedding.params());
         for (Layer l : layers) all.addAll(l.params());
@@ -295,6 +319,7 @@ public final class Sequential {
      * @throws IllegalArgumentException if the counts differ or a label is outside [0, K)
      */
     public Scores score(int[][] tokens, int[] labels, int batchSize, org.jrnn.kernels.Parallel parallel) {
+        requireOneOutputPerSequence();
         if (tokens.length != labels.length) throw new IllegalArgumentException(tokens.length + " sequences but " + labels.length + " labels");
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
         int k = outputSize;
@@ -334,6 +359,7 @@ public final class Sequential {
 
     /** Class probabilities (B, K) in the caller's order, with an optional {@link InferencePlan}. */
     public float[][] predictProbabilities(int[][] tokens, InferencePlan plan) {
+        requireOneOutputPerSequence();
         Pass p = forward(batch(tokens), plan);
         Matrix logits = p.logits();
         int k = logits.cols;
@@ -346,6 +372,132 @@ public final class Sequential {
             out[map[s]] = row;
         }
         return out;
+    }
+
+    /** A per-step training pass: the forward pass (logits (N, K) on the batch's packed rows) and its masked loss. */
+    public record StepPass(Pass pass, PerStepCrossEntropy.Result loss) {}
+
+    /**
+     * The per-step twin of the classification step (forward, {@link SoftmaxCrossEntropy},
+     * backward): forward in training mode, {@link PerStepCrossEntropy} against {@code targets}
+     * (B, T) in the caller's order ({@link SequenceBatch#packTargets}), backward adding every
+     * parameter's gradient into {@code grads}. Padded steps and steps whose target is
+     * {@code ignoreIndex} contribute nothing.
+     */
+    public StepPass forwardBackwardSteps(SequenceBatch batch, int[][] targets, int ignoreIndex, RandomGenerator rng, Gradients grads) {
+        checkPerStep();
+        Pass pass = forward(batch, true, rng);
+        Matrix logits = pass.logits(); // (N, K)
+        PerStepCrossEntropy.Result r = PerStepCrossEntropy.compute(logits, batch.packTargets(targets, ignoreIndex), ignoreIndex);
+        backward(pass, new Matrix(r.dLogits(), logits.rows, logits.cols, logits.layout), grads);
+        return new StepPass(pass, r);
+    }
+
+    /** Per-step probabilities (B, T_b, K) in the caller's order; see {@link #unpackSteps}. */
+    public float[][][] predictStepProbabilities(int[][] tokens) {
+        return predictStepProbabilities(tokens, null);
+    }
+
+    /** Per-step probabilities with an optional {@link InferencePlan}: softmax of the inference logits. */
+    public float[][][] predictStepProbabilities(int[][] tokens, InferencePlan plan) {
+        checkPerStep();
+        Matrix logits = forward(batch(tokens), plan).logits();
+        float[] probs = SoftmaxCrossEntropy.softmax(logits.data, logits.rows, logits.cols);
+        return unpackSteps(new Matrix(probs, logits.rows, logits.cols, logits.layout));
+    }
+
+    /**
+     * Per-step rows (N, K) of a packed batch as (B, T_b, K) in the caller's order, T_b the steps
+     * sequence b has rows for: its unpadded length under masking (at least 1), the batch's longest
+     * length without it. Padded steps have no output, so they get no row.
+     */
+    public static float[][][] unpackSteps(Matrix steps) {
+        PackedLayout lay = steps.layout;
+        if (lay == null) throw new IllegalArgumentException("expected per-step rows of a packed batch, received " + steps);
+        int k = steps.cols;
+        float[][][] out = new float[lay.batch][][];
+        for (int s = 0; s < lay.batch; s++) {
+            float[][] seq = new float[lay.lengths[s]][k];
+            for (int t = 0; t < seq.length; t++) System.arraycopy(steps.data, lay.row(t, s) * k, seq[t], 0, k);
+            out[lay.sortedToOriginal[s]] = seq;
+        }
+        return out;
+    }
+
+    /**
+     * B streams stepped one token at a time (generation): each recurrent layer's state after the
+     * tokens stepped so far, so a new token costs one step, never a pass over the prefix. Made by
+     * {@link #startSteps}; holds W_hhᵀ of the weights at that moment (start again after they
+     * change). Not thread-safe: one per thread.
+     */
+    public static final class StepState {
+        private final int streams;
+        private final RecurrentLayer.StepBuffers[] buffers; // per layer, null for the non-recurrent ones
+        private int steps;
+
+        private StepState(int streams, RecurrentLayer.StepBuffers[] buffers) {
+            this.streams = streams;
+            this.buffers = buffers;
+        }
+
+        public int streams() {
+            return streams;
+        }
+
+        /** Tokens stepped so far per stream. */
+        public int steps() {
+            return steps;
+        }
+    }
+
+    /**
+     * Zero states for {@code streams} streams of a per-step model whose layers all read forwards.
+     *
+     * @throws IllegalArgumentException for a Bidirectional or goBackwards layer: it reads each
+     *     sequence from its end, which a stream does not have yet
+     */
+    public StepState startSteps(int streams) {
+        checkPerStep();
+        if (streams < 1) throw new IllegalArgumentException("streams must be >= 1, received: " + streams);
+        RecurrentLayer.StepBuffers[] buffers = new RecurrentLayer.StepBuffers[layers.size()];
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof Bidirectional) {
+                throw new IllegalArgumentException(l + " reads each sequence from both ends: a model with it cannot step token by token");
+            }
+            if (l instanceof RecurrentLayer r) buffers[i] = r.startSteps(streams);
+        }
+        return new StepState(streams, buffers);
+    }
+
+    /**
+     * Advances every stream by one token and returns the logits (B, K) of that step, stream b in
+     * row b: the logits the full forward gives that step. Bit for bit when the batch's sequences
+     * have equal lengths (the rows of each step are then the same); every token is read, 0 too.
+     * Dense layers run on at least two rows, as the recurrent input projection (see
+     * {@link RecurrentLayer#step}).
+     */
+    public Matrix step(StepState state, int[] tokenPerStream) {
+        int b = state.streams;
+        if (tokenPerStream.length != b) {
+            throw new IllegalArgumentException(tokenPerStream.length + " tokens for " + b + " streams");
+        }
+        int rows = Math.max(b, 2);
+        PackedLayout one = PackedLayout.uniform(rows, 1);
+        int[] ids = java.util.Arrays.copyOf(tokenPerStream, rows); // a second stream of padding for one stream
+        Matrix x = embedding.forward(ids, one); // (rows, E); only the first b rows are streams
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof RecurrentLayer r) {
+                float[] h = r.step(state.buffers[i], java.util.Arrays.copyOf(x.data, b * x.cols)); // (B, H)
+                float[] padded = java.util.Arrays.copyOf(h, rows * r.units); // copy: the state lives on in the buffers
+                x = new Matrix(padded, rows, r.units, one);
+            } else {
+                x = l.infer(x);
+            }
+        }
+        state.steps++;
+        return new Matrix(java.util.Arrays.copyOf(x.data, b * x.cols), b, x.cols, null);
     }
 
     /** Keras' model.summary(): layer, output shape and parameter count (Keras convention). */

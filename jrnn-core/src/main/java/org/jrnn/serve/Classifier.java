@@ -54,7 +54,12 @@ public final class Classifier {
     private final java.util.concurrent.atomic.AtomicLong partialRows = new java.util.concurrent.atomic.AtomicLong();
     private final TextVectorizer vectorizer;
 
+    /** @throws UserInputException for a per-step model (TimeDistributed head): it labels tokens, not texts */
     public Classifier(SavedModel saved) {
+        if (saved.architecture().perStep()) {
+            throw new UserInputException("the model has a per-step head (TimeDistributed): it gives one output per token, "
+                    + "while prediction classifies whole texts");
+        }
         this.saved = saved;
         this.model = saved.model();
         this.vectorizer = saved.vectorizer();

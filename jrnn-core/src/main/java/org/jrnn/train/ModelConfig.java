@@ -3,6 +3,7 @@ package org.jrnn.train;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.jrnn.errors.InvalidOptionException;
+import org.jrnn.model.ArchitectureException;
 import org.jrnn.model.ModelSpec;
 
 /**
@@ -16,6 +17,10 @@ import org.jrnn.model.ModelSpec;
 public record ModelConfig(ModelSpec spec, Path embeddings, boolean freezeEmbeddings) {
     public ModelConfig {
         Objects.requireNonNull(spec, "spec");
+        if (spec.perStep()) {
+            throw new ArchitectureException("the architecture ends in a per-step head (TimeDistributed): training fits classifiers, "
+                    + "one label per text; end the layers with a recurrent layer without \"return_sequences\" or a pooling layer");
+        }
         if (freezeEmbeddings && embeddings == null) {
             throw new InvalidOptionException(n -> n.apply("freezeEmbeddings") + " needs " + n.apply("embeddings") + " (a word-vector file)");
         }

@@ -49,6 +49,30 @@ class ModelFileTest {
     }
 
     @Test
+    void aPerStepModelRoundTripsWithItsTimeDistributedHead(@TempDir Path dir) throws Exception {
+        ModelSpec spec = new ModelSpec(6, true, List.of(LayerSpec.bidirectional(LayerSpec.rnn("LSTM", 4, true), "sum"),
+                LayerSpec.rnn("GRU", 3, true), LayerSpec.timeDistributed(3)));
+        org.jrnn.text.TextVectorizer v = org.jrnn.text.TextVectorizer.fromVocabulary(TestModels.VOCAB);
+        List<String> tags = List.of("O", "B-ORG", "I-ORG");
+        SavedModel m = SavedModel.of(spec, v, org.jrnn.data.TextField.TITLE, tags, spec.build(v.size(), tags.size(), 5));
+        Path f = dir.resolve("tagger.jrnn");
+        ModelFile.save(f, m);
+        SavedModel back = ModelFile.load(f);
+        assertThat(back.architecture()).isEqualTo(spec);
+        assertThat(back.architecture().perStep()).isTrue();
+        assertThat(back.classNames()).isEqualTo(tags);
+        Map<String, Param> a = m.model().stateDict();
+        Map<String, Param> b = back.model().stateDict();
+        assertThat(b.keySet()).containsExactlyElementsOf(a.keySet()).endsWith("fc.weight", "fc.bias");
+        assertThat(b.get("fc.weight").shape()).containsExactly(3, 3);
+        for (String k : a.keySet()) assertThat(b.get(k).data).as(k).containsExactly(a.get(k).data);
+        int[][] x = {v.encode("The team wins the match"), v.encode("bank profit talks")};
+        float[][][] probs = back.model().predictStepProbabilities(x);
+        assertThat(probs).isDeepEqualTo(m.model().predictStepProbabilities(x));
+        assertThat(probs[0]).hasNumberOfRows(x[0].length);
+    }
+
+    @Test
     void savingIsAtomicAndDeterministic(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("sub/m.jrnn");
         ModelFile.save(f, TestModels.tiny(5));

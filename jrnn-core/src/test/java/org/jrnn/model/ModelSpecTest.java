@@ -111,4 +111,81 @@ class ModelSpecTest {
                 new LayerSpec("SpatialDropout1D", null, null, null, null, 0.2)));
         assertThatThrownBy(() -> after.paramShapes(10, 2)).hasMessageStartingWith("layers[1]: SpatialDropout1D expects a sequence input");
     }
+
+    /** The JSON of the brief, as a user writes it: a bi-LSTM stack with one output per step. */
+    static final String PER_STEP_JSON = """
+            {"embedding_dim": 6, "mask_zero": true, "layers": [
+              {"type": "LSTM", "units": 4, "return_sequences": true},
+              {"type": "Bidirectional", "layer": {"type": "GRU", "units": 3, "return_sequences": true}, "merge_mode": "concat"},
+              {"type": "TimeDistributed", "layer": {"type": "Dense", "units": 5}}]}""";
+
+    @Test
+    void aTimeDistributedHeadMakesAPerStepModelNamedAsPyTorchsLinearOnTheRnnOutput(@TempDir Path dir) throws Exception {
+        ModelSpec spec = ModelSpec.parse(PER_STEP_JSON, "test");
+        assertThat(spec.perStep()).isTrue();
+        Map<String, int[]> shapes = spec.paramShapes(20, 5);
+        // No classifier head appended: the per-step head is the model's fc, (K, 2·3).
+        assertThat(shapes.keySet()).endsWith("rnn.bias_hh_l1_reverse", "fc.weight", "fc.bias");
+        assertThat(shapes.get("fc.weight")).containsExactly(5, 6);
+        assertThat(shapes.get("fc.bias")).containsExactly(5);
+        Sequential m = spec.build(20, 5, 1);
+        assertThat(m.outputIsSequence()).isTrue();
+        assertThat(m.outputSize()).isEqualTo(5);
+        assertThat(m.layers().get(2)).hasToString("TimeDistributed(Dense(5))");
+        assertThat(m.stateDict().keySet()).containsExactlyElementsOf(shapes.keySet());
+        m.stateDict().forEach((name, p) -> assertThat(p.shape()).as(name).containsExactly(shapes.get(name)));
+        assertThat(m.summary()).contains("TimeDistributed(Dense(5))").contains("(None, None, 5)");
+
+        Path f = dir.resolve("tagger.json");
+        Files.writeString(f, spec.toJson());
+        assertThat(spec.toJson()).contains("\"TimeDistributed\"").doesNotContain("perStep").doesNotContain("per_step");
+        ModelSpec back = ModelSpec.read(f);
+        assertThat(back).isEqualTo(spec);
+        assertThat(back).isEqualTo(new ModelSpec(6, true, List.of(LayerSpec.rnn("LSTM", 4, true),
+                LayerSpec.bidirectional(LayerSpec.rnn("GRU", 3, true), "concat"), LayerSpec.timeDistributed(5))));
+        assertThat(back.build(20, 5, 1).stateDict().keySet()).containsExactlyElementsOf(shapes.keySet());
+    }
+
+    @Test
+    void timeDistributedCountsAsADenseAndAClassifierMayUseItBeforeItsHead() {
+        ModelSpec twoHeads = new ModelSpec(6, true, List.of(LayerSpec.rnn("SimpleRNN", 4, true),
+                LayerSpec.timeDistributed(8), LayerSpec.timeDistributed(3)));
+        Map<String, int[]> shapes = twoHeads.paramShapes(20, 3);
+        assertThat(shapes.get("fc.weight")).containsExactly(8, 4);
+        assertThat(shapes.get("fc1.weight")).containsExactly(3, 8);
+        // In the middle of a classifier: a Dense per step, then the recurrent layer and the appended head.
+        ModelSpec classifier = new ModelSpec(6, true, List.of(LayerSpec.timeDistributed(8), LayerSpec.rnn("GRU", 4, false)));
+        assertThat(classifier.perStep()).isFalse();
+        Map<String, int[]> c = classifier.paramShapes(20, 3);
+        assertThat(c.get("fc.weight")).containsExactly(8, 6);
+        assertThat(c.get("rnn.weight_ih_l0")).containsExactly(12, 8);
+        assertThat(c.get("fc1.weight")).containsExactly(3, 4);
+        assertThat(classifier.build(20, 3, 1).outputIsSequence()).isFalse();
+    }
+
+    @Test
+    void timeDistributedIsRefusedWhereItCannotWork() {
+        ModelSpec afterLastState = new ModelSpec(6, true, List.of(LayerSpec.rnn("LSTM", 4, false), LayerSpec.timeDistributed(3)));
+        assertThatThrownBy(() -> afterLastState.build(20, 3, 1)).isInstanceOf(ArchitectureException.class)
+                .hasMessage("layers[1]: TimeDistributed applies its layer to every step of a sequence, but the previous layer returns "
+                        + "one vector per sequence (None, 4): set \"return_sequences\": true on the recurrent layer before it");
+        ModelSpec afterPooling = new ModelSpec(6, true, List.of(LayerSpec.rnn("LSTM", 4, true), LayerSpec.of("GlobalAveragePooling1D"),
+                LayerSpec.timeDistributed(3)));
+        assertThatThrownBy(() -> afterPooling.paramShapes(20, 3)).hasMessageStartingWith("layers[2]: TimeDistributed applies its layer");
+        ModelSpec wrapsLstm = new ModelSpec(6, true, List.of(new LayerSpec("TimeDistributed", null, null, LayerSpec.rnn("LSTM", 3, true), null, null)));
+        assertThatThrownBy(() -> wrapsLstm.paramShapes(20, 3)).hasMessage("layers[0]: TimeDistributed wraps a Dense, received: LSTM");
+        ModelSpec bare = new ModelSpec(6, true, List.of(LayerSpec.of("TimeDistributed")));
+        assertThatThrownBy(() -> bare.paramShapes(20, 3)).hasMessage("layers[0]: TimeDistributed needs \"layer\" (a Dense)");
+        ModelSpec withUnits = new ModelSpec(6, true, List.of(new LayerSpec("TimeDistributed", 3, null, LayerSpec.dense(3), null, null)));
+        assertThatThrownBy(() -> withUnits.paramShapes(20, 3)).hasMessage("layers[0]: TimeDistributed does not take \"units\" (it takes \"layer\")");
+        ModelSpec noUnits = new ModelSpec(6, true, List.of(new LayerSpec("TimeDistributed", null, null, LayerSpec.of("Dense"), null, null)));
+        assertThatThrownBy(() -> noUnits.paramShapes(20, 3)).hasMessage("layers[0].layer: missing \"units\"");
+        ModelSpec perStep = new ModelSpec(6, true, List.of(LayerSpec.rnn("GRU", 4, true), LayerSpec.timeDistributed(5)));
+        assertThatThrownBy(() -> perStep.paramShapes(20, 3))
+                .hasMessage("layers[1]: the per-step head TimeDistributed(Dense) has 5 units, but the model has 3 classes");
+        ModelSpec trailingDropout = new ModelSpec(6, true, List.of(LayerSpec.rnn("GRU", 4, true), LayerSpec.timeDistributed(3),
+                LayerSpec.dropout(0.1)));
+        assertThatThrownBy(() -> trailingDropout.paramShapes(20, 3)).hasMessageContaining("outputs a sequence")
+                .hasMessageContaining("TimeDistributed(Dense)");
+    }
 }

@@ -174,4 +174,21 @@ class ClassifierTest {
         assertThat(c.classNames()).containsExactly("World", "Sports", "Business");
         assertThat(c.predict("goal").probabilities()).isEqualTo(new Classifier(TestModels.tiny(7)).predict("goal").probabilities());
     }
+
+    /** A per-step model (TimeDistributed head) labels tokens: the whole-text paths refuse it in one line. */
+    @Test
+    void perStepModelsAreRefusedByTheWholeTextPaths() {
+        ModelSpec spec = new ModelSpec(4, true, List.of(LayerSpec.rnn("GRU", 3, true), LayerSpec.timeDistributed(3)));
+        TextVectorizer v = TextVectorizer.fromVocabulary(TestModels.VOCAB);
+        SavedModel m = SavedModel.of(spec, v, org.jrnn.data.TextField.TITLE, TestModels.CLASSES, spec.build(v.size(), 3, 1));
+        assertThatThrownBy(() -> new Classifier(m)).isInstanceOf(UserInputException.class)
+                .hasMessageContaining("per-step head (TimeDistributed)");
+        assertThatThrownBy(() -> org.jrnn.eval.Evaluator.evaluate(m, List.of(new org.jrnn.data.Example(0, "the team", "wins")), 1))
+                .isInstanceOf(UserInputException.class).hasMessageContaining("one label per text");
+        assertThatThrownBy(() -> new org.jrnn.train.ModelConfig(spec, null, false)).isInstanceOf(UserInputException.class)
+                .hasMessageContaining("training fits classifiers");
+        int[][] x = {v.encode("the team wins")};
+        assertThatThrownBy(() -> m.model().predictProbabilities(x)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("one vector per step");
+    }
 }

@@ -70,6 +70,16 @@ public final class Fixture {
         return strings(index(), "other");
     }
 
+    /**
+     * Names of the per-step fixtures (Embedding/RNN/Linear on every step, cross-entropy with
+     * {@code ignore_index}), from {@code fixtures/index.json}. They hold config (no head; classes
+     * = the per-step K, ignore_index), tokens, targets (B, T), counted_steps, params, rnn_output and
+     * logits (B, T, ·) with zeros where packed mode has no step, loss and grads.
+     */
+    public static List<String> perStepNames() {
+        return strings(index(), "per_step");
+    }
+
     private static JsonNode index() {
         JsonNode idx = readResource("index");
         if (!(MAGIC + "-index").equals(idx.path("magic").asText()) || idx.path("version").asInt(-1) != VERSION) {
@@ -191,6 +201,24 @@ public final class Fixture {
             System.arraycopy(t[b], 0, out[b], 0, t[b].length);
         }
         return out;
+    }
+
+    /** Per-step targets (B, T), batch-first, {@link #ignoreIndex()} at padded and ignored steps (per-step fixtures). */
+    public int[][] targets() {
+        JsonNode rows = required(root, "targets");
+        int[][] out = new int[rows.size()][];
+        for (int b = 0; b < out.length; b++) out[b] = ints(rows.get(b));
+        return out;
+    }
+
+    /** PyTorch's {@code ignore_index} of a per-step fixture's loss. */
+    public int ignoreIndex() {
+        return required(config(), "ignore_index").asInt();
+    }
+
+    /** Steps the per-step loss averages over (real, not ignored). */
+    public int countedSteps() {
+        return required(root, "counted_steps").asInt();
     }
 
     public int[] labels() {

@@ -44,7 +44,9 @@ class FixtureTest {
         }
         TreeSet<String> listed = new TreeSet<>(Fixture.rnnNames());
         listed.addAll(Fixture.otherNames());
+        listed.addAll(Fixture.perStepNames());
         assertThat(files).isEqualTo(listed);
+        assertThat(Fixture.perStepNames()).hasSize(7);
         assertThat(Fixture.rnnNames()).hasSize(21);
         assertThat(Fixture.otherNames()).containsExactlyInAnyOrder("dense_ce", "softmax_ce_extreme", "adam");
     }
