@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jrnn.interop.keras.KerasImport;
+import org.jrnn.interop.onnx.OnnxImport;
 import org.jrnn.io.ModelFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,8 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code jrnn import keras}: a model from elsewhere becomes an ordinary .jrnn file (the group leaves room for more formats). */
-@Command(name = "import", mixinStandardHelpOptions = true, subcommands = ImportCommand.Keras.class,
+/** {@code jrnn import keras|onnx}: a model from elsewhere becomes an ordinary .jrnn file (the group leaves room for more formats). */
+@Command(name = "import", mixinStandardHelpOptions = true, subcommands = {ImportCommand.Keras.class, ImportCommand.Onnx.class},
         description = "Convert a model from another framework into a .jrnn file.")
 final class ImportCommand implements Runnable {
     @Spec
@@ -48,6 +49,41 @@ final class ImportCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             KerasImport.Result r = KerasImport.read(file, vocab, classes);
+            ModelFile.save(out, r.model());
+            var o = spec.commandLine().getOut();
+            o.print(r.table());
+            for (String note : r.notes()) o.println("note: " + note);
+            o.printf("wrote %s: %d classes, vocabulary of %,d%n", out, r.model().classNames().size(), r.model().vectorizer().size());
+            o.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "onnx", mixinStandardHelpOptions = true,
+            description = {"Import an ONNX model written by torch.onnx.export from a PyTorch text classifier: nn.Embedding, "
+                    + "nn.RNN/LSTM/GRU (stacked, bidirectional), the last layer's final state, nn.Linear. The graph is read, never run; "
+                    + "any other node is refused by name and op type. Prints what became what."})
+    static final class Onnx implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE.onnx", description = "The ONNX model file.")
+        Path file;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.jrnn", description = "Where to write the jrnn model.")
+        Path out;
+
+        @Option(names = "--vocab", required = true, paramLabel = "FILE", description = "Vocabulary, one token per line in id order "
+                + "(line 1 empty, line 2 [UNK]).")
+        Path vocab;
+
+        @Option(names = "--classes", split = ",", paramLabel = "NAME", description = "Class names in output order, comma-separated "
+                + "(default: 0, 1, ...).")
+        List<String> classes;
+
+        @Override
+        public Integer call() throws Exception {
+            OnnxImport.Result r = OnnxImport.read(file, vocab, classes);
             ModelFile.save(out, r.model());
             var o = spec.commandLine().getOut();
             o.print(r.table());

@@ -33,7 +33,8 @@ public final class Main implements Runnable {
      */
     static final Map<String, Class<?>> SUBCOMMANDS = subcommands("train", TrainCommand.class, "evaluate", EvaluateCommand.class,
             "predict", PredictCommand.class, "serve", ServeCommand.class, "bench", BenchCommand.class, "vocab", VocabCommand.class,
-            "presets", PresetsCommand.class, "download", DownloadCommand.class, "import", ImportCommand.class, "help", CommandLine.HelpCommand.class);
+            "presets", PresetsCommand.class, "download", DownloadCommand.class, "import", ImportCommand.class, "export", ExportCommand.class,
+            "help", CommandLine.HelpCommand.class);
 
     /** Names written out, not read from the annotations: reading them costs what this saves (MainTest checks they agree). */
     private static Map<String, Class<?>> subcommands(Object... nameThenClass) {

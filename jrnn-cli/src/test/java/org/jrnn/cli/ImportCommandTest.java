@@ -1,5 +1,6 @@
 // jrnn import keras end to end: a Keras fixture becomes a .jrnn file that predict loads; refusals are one
-// line with exit code 2; and the README's "Models from elsewhere" commands run as written.
+// line with exit code 2; jrnn import onnx likewise; and the README's "Models from elsewhere, models to elsewhere"
+// commands run as written.
 package org.jrnn.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +44,30 @@ class ImportCommandTest {
         assertThat(h5.err()).contains("--vocab FILE");
     }
 
+    static final Path ONNX = ROOT.resolve("jrnn-interop/src/test/resources/onnx");
+
+    @Test
+    void onnxModelFromTorchPredicts(@TempDir Path dir) {
+        Path out = dir.resolve("bi_lstm.jrnn");
+        CliTest.Run r = CliTest.run("import", "onnx", ONNX.resolve("bi_lstm.onnx").toString(), "--vocab", ONNX.resolve("vocab.txt").toString(),
+                "--out", out.toString(), "--classes", "World,Sports,Business");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("ONNX node", "LSTM", "rnn.weight_ih_l0_reverse", "fc.weight [3,10]", "mask_zero=false", "wrote " + out);
+        CliTest.Run p = CliTest.run("predict", "--model", out.toString(), "w3 w7 w5");
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(p.out()).startsWith("{\"text\":\"w3 w7 w5\",\"label\":");
+    }
+
+    @Test
+    void onnxRefusalIsOneLineNamingTheNode(@TempDir Path dir) {
+        Path out = dir.resolve("x.jrnn");
+        CliTest.Run r = CliTest.run("import", "onnx", ONNX.resolve("relu_head.onnx").toString(), "--vocab", ONNX.resolve("vocab.txt").toString(),
+                "--out", out.toString());
+        assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(r.err().strip()).contains("node '", "(Relu)").doesNotContain("\n").doesNotContain("Exception");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void helpRuns() {
         CliTest.Run r = CliTest.run("import", "keras", "--help");
@@ -54,7 +79,7 @@ class ImportCommandTest {
     @Test
     void readmeExampleRunsAsWritten(@TempDir Path dir) throws IOException {
         List<String[]> commands = readmeCommands();
-        assertThat(commands).hasSize(3);
+        assertThat(commands).hasSize(7);
         for (String[] args : commands) {
             List<String> a = new ArrayList<>();
             for (String arg : args) a.add(arg.startsWith("jrnn-interop/") ? ROOT.resolve(arg).toString()
@@ -64,11 +89,14 @@ class ImportCommandTest {
         }
         assertThat(dir.resolve("runs/keras_stacked.jrnn")).exists();
         assertThat(dir.resolve("runs/keras_bigru.jrnn")).exists();
+        assertThat(dir.resolve("runs/stacked.onnx")).exists();
+        assertThat(dir.resolve("runs/vocab.txt")).exists();
+        assertThat(dir.resolve("runs/torch_bilstm.jrnn")).exists();
     }
 
     static List<String[]> readmeCommands() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
-        int at = readme.indexOf("## Models from elsewhere");
+        int at = readme.indexOf("## Models from elsewhere, models to elsewhere");
         assertThat(at).as("README section").isNotNegative();
         int from = readme.indexOf("```sh\n", at) + 6;
         String block = readme.substring(from, readme.indexOf("```", from));
