@@ -88,7 +88,8 @@ final class Router extends Handler.Abstract.NonBlocking {
             x.route = "health";
             allow(method, "GET");
             boolean ready = server.isReady();
-            x.sendJson(ready ? 200 : 503, Protocol.object(Map.of("ready", ready)));
+            // The protocol's health answer is the status: 200 is true, a 4xx false (as Triton's 400).
+            x.sendJson(ready ? 200 : 400, Protocol.object(Map.of("ready", ready)));
             return;
         }
         checkAuth(x);
@@ -157,7 +158,7 @@ final class Router extends Handler.Abstract.NonBlocking {
                 x.route = "metadata";
                 allow(method, "GET");
                 boolean ready = m.current() != null && server.isReady();
-                x.sendJson(ready ? 200 : 503, Protocol.object(Map.of("name", m.name, "ready", ready)));
+                x.sendJson(ready ? 200 : 400, Protocol.object(Map.of("name", m.name, "ready", ready)));
                 return;
             }
             if ("infer".equals(action)) {
