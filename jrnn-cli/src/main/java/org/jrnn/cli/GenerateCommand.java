@@ -43,9 +43,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--num", paramLabel = "N", defaultValue = "1", description = "Samples, generated together as one batch (default ${DEFAULT-VALUE}).")
     int num;
 
+    @Option(names = "--timing", paramLabel = "R",
+            description = "Measure instead of print: generate R times (seeds --seed, --seed + 1, ...) and report tokens/s on standard error.")
+    int timing;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (timing > 0) return time(spec.commandLine().getErr());
         Generator.Options o = new Generator.Options(maxTokens, temperature, topK, topP,
                 seed != null ? seed : new java.security.SecureRandom().nextLong(), num);
         Generator g = Generator.load(model);
@@ -63,6 +68,25 @@ final class GenerateCommand implements Callable<Integer> {
             for (String s : all) out.println(prompt + s);
         }
         out.flush();
+        return 0;
+    }
+
+    /** Tokens produced per second of generation (model loading excluded), over {@code timing} runs. */
+    private Integer time(PrintWriter err) throws Exception {
+        Generator g = Generator.load(model);
+        long base = seed != null ? seed : 0;
+        long tokens = 0;
+        long t0 = System.nanoTime();
+        for (int r = 0; r < timing; r++) {
+            Generator.Generation s = g.start(prompt, new Generator.Options(maxTokens, temperature, topK, topP, base + r, num));
+            for (String[] t; (t = s.nextAll()) != null; ) {
+                for (String x : t) if (x != null) tokens++;
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        err.printf(java.util.Locale.ROOT, "generated %d tokens in %.3f s: %.0f tokens/s (%d stream%s, %d runs)%n", tokens, secs,
+                tokens / secs, num, num == 1 ? "" : "s", timing);
+        err.flush();
         return 0;
     }
 }
