@@ -57,6 +57,9 @@ public final class ModelFile {
     /** Keras TextVectorization settings jrnn implements (see TextVectorizer). */
     public static final String STANDARDIZE = "lower_and_strip_punctuation";
     public static final String SPLIT = "whitespace";
+    /** A tagger's text settings: tokens as written, raw text split by TextVectorizer.splitWords. */
+    public static final String STANDARDIZE_NONE = "none";
+    public static final String SPLIT_WORDS = "whitespace_punctuation";
 
     /** Caps on uncompressed entry sizes: far above real models (bilstm2x64 at 20k tokens is ~13 MB). */
     static final long MAX_CONFIG_BYTES = 1L << 20;
@@ -138,13 +141,20 @@ public final class ModelFile {
         c.put("format_version", FORMAT_VERSION);
         if (m.created() != null) c.put("created", m.created());
         if (m.producer() != null) c.put("producer", m.producer());
+        // Written only for other tasks, so a classifier's file stays the bytes it always was.
+        if (m.task() != SavedModel.Task.CLASSIFY) c.put("task", m.task().fileName);
         c.set("architecture", JSON.valueToTree(m.architecture()));
         ObjectNode v = c.putObject("vectorizer");
         v.put("max_tokens", m.maxTokens());
         v.put("vocab_size", m.vectorizer().size());
-        v.put("text", SavedModel.textFieldName(m.textField()));
-        v.put("standardize", STANDARDIZE);
-        v.put("split", SPLIT);
+        if (m.task() == SavedModel.Task.TAG) {
+            v.put("standardize", STANDARDIZE_NONE);
+            v.put("split", SPLIT_WORDS);
+        } else {
+            v.put("text", SavedModel.textFieldName(m.textField()));
+            v.put("standardize", STANDARDIZE);
+            v.put("split", SPLIT);
+        }
         c.put("num_classes", m.classNames().size());
         ArrayNode names = c.putArray("class_names");
         m.classNames().forEach(names::add);
@@ -231,7 +241,7 @@ public final class ModelFile {
             }
             try {
                 return new SavedModel(config.architecture, vectorizer, config.maxTokens, config.textField, config.classNames,
-                        model, config.training, config.created, config.producer);
+                        model, config.training, config.created, config.producer, config.task);
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(where, e.getMessage(), e);
             }
@@ -393,9 +403,10 @@ public final class ModelFile {
     // ---------------------------------------------------------------- config.json
 
     private record Config(ModelSpec architecture, int maxTokens, int vocabSize, TextField textField, int numClasses,
-                          List<String> classNames, SavedModel.Training training, String created, String producer) {}
+                          List<String> classNames, SavedModel.Training training, String created, String producer,
+                          SavedModel.Task task) {}
 
-    private static final Set<String> CONFIG_KEYS = Set.of("format", "format_version", "created", "producer", "architecture",
+    private static final Set<String> CONFIG_KEYS = Set.of("format", "format_version", "created", "producer", "task", "architecture",
             "vectorizer", "num_classes", "class_names", "training");
     private static final Set<String> VECTORIZER_KEYS = Set.of("max_tokens", "vocab_size", "text", "standardize", "split");
 
@@ -417,6 +428,9 @@ public final class ModelFile {
         root.onlyKeys(CONFIG_KEYS);
         String created = root.text("created", false);
         String producer = root.text("producer", false);
+        String taskName = root.text("task", false);
+        SavedModel.Task task = taskName == null ? SavedModel.Task.CLASSIFY : SavedModel.Task.parse(taskName);
+        if (task == null) throw root.fail("task", "'" + taskName + "' is not a task this jrnn knows (classify, tag); HINT: upgrade jrnn");
         JsonNode archNode = root.object("architecture", true).node;
         ModelSpec arch;
         try {
@@ -430,15 +444,29 @@ public final class ModelFile {
         vec.onlyKeys(VECTORIZER_KEYS);
         int maxTokens = (int) vec.integer("max_tokens", true, 2, Integer.MAX_VALUE);
         int vocabSize = (int) vec.integer("vocab_size", true, 2, maxTokens);
-        String textName = vec.text("text", true);
-        TextField field = SavedModel.parseTextField(textName);
-        if (field == null) throw vec.fail("text", "must be 'title' or 'title+description', received '" + textName + "'");
+        TextField field;
         String standardize = vec.text("standardize", true);
-        if (!STANDARDIZE.equals(standardize)) {
-            throw vec.fail("standardize", "'" + standardize + "' is not supported (jrnn implements '" + STANDARDIZE + "')");
-        }
         String split = vec.text("split", true);
-        if (!SPLIT.equals(split)) throw vec.fail("split", "'" + split + "' is not supported (jrnn implements '" + SPLIT + "')");
+        if (task == SavedModel.Task.TAG) {
+            // A tagger reads tokens, not AG News fields: no "text"; tokens are looked up as written.
+            if (vec.node.has("text")) throw vec.fail("text", "does not apply to a tagger (task 'tag' reads tokens)");
+            field = TextField.TITLE;
+            if (!STANDARDIZE_NONE.equals(standardize)) {
+                throw vec.fail("standardize", "'" + standardize + "' is not supported for a tagger (jrnn implements '" + STANDARDIZE_NONE + "')");
+            }
+            if (!SPLIT_WORDS.equals(split)) {
+                throw vec.fail("split", "'" + split + "' is not supported for a tagger (jrnn implements '" + SPLIT_WORDS + "')");
+            }
+            if (!arch.perStep()) throw root.fail("task", "'tag' needs an architecture ending in TimeDistributed (one output per token)");
+        } else {
+            String textName = vec.text("text", true);
+            field = SavedModel.parseTextField(textName);
+            if (field == null) throw vec.fail("text", "must be 'title' or 'title+description', received '" + textName + "'");
+            if (!STANDARDIZE.equals(standardize)) {
+                throw vec.fail("standardize", "'" + standardize + "' is not supported (jrnn implements '" + STANDARDIZE + "')");
+            }
+            if (!SPLIT.equals(split)) throw vec.fail("split", "'" + split + "' is not supported (jrnn implements '" + SPLIT + "')");
+        }
         int numClasses = (int) root.integer("num_classes", true, 2, 1_000_000);
         List<String> classNames = root.strings("class_names");
         if (classNames.size() != numClasses) {
@@ -448,7 +476,7 @@ public final class ModelFile {
             throw root.fail("class_names", "must be distinct and non-empty");
         }
         SavedModel.Training training = root.node.has("training") ? parseTraining(root.object("training", true)) : null;
-        return new Config(arch, maxTokens, vocabSize, field, numClasses, classNames, training, created, producer);
+        return new Config(arch, maxTokens, vocabSize, field, numClasses, classNames, training, created, producer, task);
     }
 
     /** Training facts are informational: unknown keys are ignored, known ones must have the right type. */
