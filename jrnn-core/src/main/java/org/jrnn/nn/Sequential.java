@@ -352,6 +352,56 @@ public final class Sequential {
         return new Scores(lossSum, correctSum, predicted);
     }
 
+    /** What {@link #scoreSteps} found: summed cross-entropy over the {@code count} counted steps, and how many the argmax got right. */
+    public record StepScores(double lossSum, long count, long correct) {}
+
+    /**
+     * The per-step twin of {@link #score}: inference over {@code tokens}, each counted step's loss
+     * −log softmax(logits)_target (the training loss of {@link PerStepCrossEntropy}, summed in
+     * double) against {@code targets} (B, T) in the caller's order; steps without a row or whose
+     * target is {@code ignoreIndex} do not count. Batch sums are added in batch order, so the
+     * figures do not depend on {@code parallel}'s thread count.
+     */
+    public StepScores scoreSteps(int[][] tokens, int[][] targets, int ignoreIndex, int batchSize, org.jrnn.kernels.Parallel parallel) {
+        checkPerStep();
+        if (tokens.length != targets.length) throw new IllegalArgumentException(tokens.length + " sequences but " + targets.length + " target rows");
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
+        int k = outputSize;
+        int batches = (tokens.length + batchSize - 1) / batchSize;
+        double[] loss = new double[batches];
+        long[] count = new long[batches];
+        long[] correct = new long[batches];
+        inferBatches(tokens, batchSize, parallel, (bi, from, pass) -> {
+            float[] z = pass.logits().data; // (N, K)
+            int to = from + pass.batch().layout.batch;
+            int[] y = pass.batch().packTargets(java.util.Arrays.copyOfRange(targets, from, to), ignoreIndex);
+            double l = 0;
+            long n = 0;
+            long c = 0;
+            for (int r = 0; r < y.length; r++) {
+                if (y[r] == ignoreIndex) continue;
+                if (y[r] < 0 || y[r] >= k) throw new IllegalArgumentException("target " + y[r] + " outside [0, " + k + ")");
+                int o = r * k;
+                int arg = SoftmaxCrossEntropy.argmax(z, o, k);
+                l += SoftmaxCrossEntropy.crossEntropy(z, o, k, y[r], z[o + arg]);
+                if (arg == y[r]) c++;
+                n++;
+            }
+            loss[bi] = l;
+            count[bi] = n;
+            correct[bi] = c;
+        });
+        double lossSum = 0;
+        long n = 0;
+        long c = 0;
+        for (int bi = 0; bi < batches; bi++) {
+            lossSum += loss[bi];
+            n += count[bi];
+            c += correct[bi];
+        }
+        return new StepScores(lossSum, n, c);
+    }
+
     /** Class probabilities (B, K) in the caller's order. */
     public float[][] predictProbabilities(int[][] tokens) {
         return predictProbabilities(tokens, null);

@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.jrnn.data.EncodedDataset;
+import org.jrnn.data.StepDataset;
 import org.jrnn.kernels.Parallel;
 import org.jrnn.nn.Embedding;
 import org.jrnn.nn.Gradients;
 import org.jrnn.nn.Matrix;
 import org.jrnn.nn.Param;
+import org.jrnn.nn.PerStepCrossEntropy;
 import org.jrnn.nn.SequenceBatch;
 import org.jrnn.nn.Sequential;
 import org.jrnn.nn.SoftmaxCrossEntropy;
@@ -24,6 +26,12 @@ import org.jrnn.optim.Adam;
  * batch. With several threads each batch is cut into contiguous shards (sequences are
  * independent); every shard has its own gradient buffers, summed in shard order, so a run is
  * deterministic for a given seed and thread count.
+ *
+ * <p>The same loop trains per-step models (language models, taggers): {@link #fitSteps} on a
+ * {@link StepDataset}, one optimizer step per batch of (tokens, targets) with the masked per-step
+ * cross-entropy ({@link PerStepCrossEntropy}, mean over the batch's counted steps). Loss and
+ * accuracy are then per counted step, and {@link EpochMetrics#samples()} counts steps, not rows.
+ * Everything else (shuffle, shards, clipping, Adam, early stopping, checkpoints) is shared.
  */
 public final class Trainer implements AutoCloseable {
     private final Sequential model;
@@ -43,10 +51,10 @@ public final class Trainer implements AutoCloseable {
     /** One thread's gradient buffers for the layers after the embedding. */
     private static final class Shard implements Gradients {
         final Map<Param, float[]> grads = new IdentityHashMap<>();
-        SoftmaxCrossEntropy.Result result;
+        double lossSum; // the shard's loss: its share of the batch mean (classification), summed over its steps (per-step)
+        int correct;
         Matrix dEmbedded;
         int[] ids;
-        int rows;
 
         Shard(List<Param> ps) {
             for (Param p : ps) grads.put(p, new float[p.size()]);
@@ -69,7 +77,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     public Trainer(Sequential model, Adam optimizer, int threads) {
-        model.checkClassifier();
+        if (model.outputIsSequence()) model.checkPerStep();
+        else model.checkClassifier();
         this.model = model;
         this.optimizer = optimizer;
         this.params = model.params();
@@ -142,6 +151,16 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** What {@link #fitSteps} trains: per-step data and schedule, as {@link Fit}. */
+    public record StepFit(StepDataset train, StepDataset validation, int epochs, int batchSize, long seed) {
+        public StepFit {
+            java.util.Objects.requireNonNull(train, "train");
+            if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, received: " + epochs);
+            if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
+            if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
+        }
+    }
+
     /** Trains from epoch 1 without checkpoints. Returns one entry per epoch. */
     public List<EpochMetrics> fit(Fit fit, TrainingListener listener) {
         return fit(fit, listener, new TrainingState(), null);
@@ -160,31 +179,59 @@ public final class Trainer implements AutoCloseable {
     public List<EpochMetrics> fit(Fit fit, TrainingListener listener, TrainingState st, CheckpointSink checkpoints) {
         EncodedDataset train = fit.train();
         EncodedDataset validation = fit.validation();
-        int epochs = fit.epochs();
-        int batchSize = fit.batchSize();
-        long seed = fit.seed();
+        return loop(train.tokens(), fit.epochs(), fit.batchSize(), fit.seed(), (idx, dropoutSeed) -> {
+            EncodedDataset rows = train.select(idx);
+            Step r = trainStep(rows.tokens(), rows.labels(), dropoutSeed);
+            return new Steps(r.loss(), r.correct(), idx.length);
+        }, validation == null ? null : () -> evaluate(validation, 256), listener, st, checkpoints);
+    }
+
+    /** {@link #fitSteps(StepFit, TrainingListener, TrainingState, CheckpointSink)} from epoch 1 without checkpoints. */
+    public List<EpochMetrics> fitSteps(StepFit fit, TrainingListener listener) {
+        return fitSteps(fit, listener, new TrainingState(), null);
+    }
+
+    /**
+     * The fit loop for a per-step model: as {@link #fit(Fit, TrainingListener, TrainingState, CheckpointSink)},
+     * each batch a {@link #trainSteps} step, validation by {@link #evaluateSteps}.
+     */
+    public List<EpochMetrics> fitSteps(StepFit fit, TrainingListener listener, TrainingState st, CheckpointSink checkpoints) {
+        StepDataset train = fit.train();
+        StepDataset validation = fit.validation();
+        return loop(train.tokens(), fit.epochs(), fit.batchSize(), fit.seed(), (idx, dropoutSeed) -> {
+            StepDataset rows = train.select(idx);
+            return trainSteps(rows.tokens(), rows.targets(), dropoutSeed);
+        }, validation == null ? null : () -> evaluateSteps(validation, 256), listener, st, checkpoints);
+    }
+
+    /** One optimizer step on the rows {@code idx} of the training data. */
+    private interface BatchStep {
+        Steps run(int[] idx, long dropoutSeed);
+    }
+
+    /** The one fit loop: order, batches, steps, running figures, validation, early stopping, checkpoints. */
+    private List<EpochMetrics> loop(int[][] tokens, int epochs, int batchSize, long seed, BatchStep step,
+                                    java.util.function.Supplier<Evaluation> validate, TrainingListener listener,
+                                    TrainingState st, CheckpointSink checkpoints) {
         while (!st.stopped && st.epoch < epochs) {
             int epoch = st.epoch;
-            int[] order = Shuffle.permutation(train.size(), seed + epoch);
-            int[][] plan = Batching.plan(order, train.tokens(), batchSize, bucketBySequenceLength, seed + epoch);
+            int[] order = Shuffle.permutation(tokens.length, seed + epoch);
+            int[][] plan = Batching.plan(order, tokens, batchSize, bucketBySequenceLength, seed + epoch);
             int batches = plan.length;
             listener.epochStarted(epoch + 1, epochs, batches);
             long t0 = System.nanoTime();
             double secondsBefore = st.epochSeconds;
             for (int b = st.batch; b < batches; b++) {
-                EncodedDataset rows = train.select(plan[b]);
-                int[][] x = rows.tokens();
-                int[] y = rows.labels();
                 // Dropout masks depend on (seed, epoch, batch, shard) only, never on thread timing.
-                Step r = trainStep(x, y, seed * 1_000_003L + (long) epoch * 100_003L + b);
-                if (!Double.isFinite(r.loss())) {
+                Steps r = step.run(plan[b], seed * 1_000_003L + (long) epoch * 100_003L + b);
+                if (r.count() > 0 && !Double.isFinite(r.loss())) {
                     throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", batch " + (b + 1)
                             + "; try a lower learning rate or clipping the gradient norm" + (checkpoints != null ? " (the last checkpoint is kept)" : ""));
                 }
-                st.lossSum += r.loss() * x.length;
+                if (r.count() > 0) st.lossSum += r.loss() * r.count();
                 st.correct += r.correct();
-                st.seen += x.length;
-                st.tokens += rows.realTokens();
+                st.seen += r.count();
+                for (int i : plan[b]) st.tokens += tokens[i].length;
                 st.batch = b + 1;
                 st.step++;
                 listener.batchFinished(b + 1, st.lossSum / st.seen, (double) st.correct / st.seen);
@@ -194,7 +241,7 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
-            Evaluation val = validation == null ? null : evaluate(validation, 256);
+            Evaluation val = validate == null ? null : validate.get();
             EpochMetrics m = new EpochMetrics(epoch + 1, st.lossSum / st.seen, (double) st.correct / st.seen,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, st.tokens, st.seen);
             st.history.add(m);
@@ -230,8 +277,15 @@ public final class Trainer implements AutoCloseable {
     /** Mean loss and number of correct predictions of one batch. */
     public record Step(double loss, int correct) {}
 
+    /**
+     * One per-step batch: its mean loss over the {@code count} counted steps (NaN when none counts),
+     * how many the argmax got right, and {@code count}.
+     */
+    public record Steps(double loss, int correct, int count) {}
+
     /** One optimizer step on one batch. */
     public Step trainStep(int[][] x, int[] y, long dropoutSeed) {
+        if (model.outputIsSequence()) throw new IllegalStateException("a per-step model trains with trainSteps (per-step targets), not labels");
         int b = x.length;
         int parts = Math.min(shards.length, b);
         parallel.forEach(parts, s -> {
@@ -247,11 +301,73 @@ public final class Trainer implements AutoCloseable {
             float scale = (float) (to - from) / b;
             float[] d = r.dLogits();
             for (int i = 0; i < d.length; i++) d[i] *= scale;
-            shard.result = r;
-            shard.rows = to - from;
+            shard.lossSum = r.loss() * (to - from) / b; // the shard's share of the batch mean
+            shard.correct = r.correct();
             shard.ids = batch.ids;
             shard.dEmbedded = model.backwardToEmbedding(pass, new Matrix(d, pass.logits().rows, pass.logits().cols, null), shard);
         });
+        double lossSum = update(parts);
+        int correct = 0;
+        for (int s = 0; s < parts; s++) correct += shards[s].correct;
+        return new Step(lossSum, correct);
+    }
+
+    /**
+     * One optimizer step of a per-step model on {@code ids} (B, T) and {@code targets} (B, T),
+     * {@link StepDataset#IGNORE} = a step that does not count: the masked per-step cross-entropy,
+     * averaged over the batch's counted steps, whichever shard they fall in. A batch where no step
+     * counts changes nothing. Every row starts from a zero state: truncated BPTT windows
+     * ({@link StepDataset#windows}) do not carry the state of the window before (carrying it would
+     * need an initial-state input in the recurrent layers' training loop, and batches made of the
+     * consecutive windows of the same sequences instead of shuffled rows).
+     */
+    public Steps trainSteps(int[][] ids, int[][] targets, long dropoutSeed) {
+        if (!model.outputIsSequence()) throw new IllegalStateException("a classifier trains with trainStep (one label per sequence)");
+        if (ids.length != targets.length) throw new IllegalArgumentException(ids.length + " sequences but " + targets.length + " target rows");
+        int b = ids.length;
+        int parts = Math.min(shards.length, b);
+        SequenceBatch[] batches = new SequenceBatch[parts];
+        int[][] packed = new int[parts][];
+        int total = 0;
+        for (int s = 0; s < parts; s++) {
+            int from = (int) ((long) b * s / parts);
+            int to = (int) ((long) b * (s + 1) / parts);
+            batches[s] = model.batch(Arrays.copyOfRange(ids, from, to));
+            packed[s] = batches[s].packTargets(Arrays.copyOfRange(targets, from, to), StepDataset.IGNORE);
+            for (int y : packed[s]) if (y != StepDataset.IGNORE) total++;
+        }
+        if (total == 0) return new Steps(Double.NaN, 0, 0);
+        int count = total;
+        parallel.forEach(parts, s -> {
+            Shard shard = shards[s];
+            shard.zero();
+            SequenceBatch batch = batches[s];
+            Sequential.Pass pass = model.forward(batch, true, new SplittableRandom(dropoutSeed * 31 + s));
+            Matrix logits = pass.logits(); // (N, K)
+            PerStepCrossEntropy.Result r = PerStepCrossEntropy.compute(logits, packed[s], StepDataset.IGNORE);
+            // compute() averages over the shard's counted steps; the batch loss averages over all of them.
+            float[] d = r.dLogits();
+            if (r.count() > 0) {
+                float scale = (float) r.count() / count;
+                for (int i = 0; i < d.length; i++) d[i] *= scale;
+            }
+            shard.lossSum = r.lossSum();
+            shard.correct = r.correct();
+            shard.ids = batch.ids;
+            shard.dEmbedded = model.backwardToEmbedding(pass, new Matrix(d, logits.rows, logits.cols, logits.layout), shard);
+        });
+        double lossSum = update(parts);
+        int correct = 0;
+        for (int s = 0; s < parts; s++) correct += shards[s].correct;
+        return new Steps(lossSum / count, correct, count);
+    }
+
+    /**
+     * After the shards' backward: sums their gradients in shard order (deterministic for a thread
+     * count), scatters the embedding gradient, clips, and takes the Adam step. Returns the shards'
+     * summed loss.
+     */
+    private double update(int parts) {
         // Reduce in shard order: deterministic for a thread count.
         for (Param p : layerParams) {
             float[] g = p.grad;
@@ -263,12 +379,10 @@ public final class Trainer implements AutoCloseable {
         }
         clearEmbeddingGrad();
         double loss = 0;
-        int correct = 0;
         int idCount = 0;
         for (int s = 0; s < parts; s++) {
             embedding.backward(shards[s].ids, shards[s].dEmbedded, Gradients.PARAMS);
-            loss += shards[s].result.loss() * shards[s].rows / b;
-            correct += shards[s].result.correct();
+            loss += shards[s].lossSum;
             idCount += shards[s].ids.length;
         }
         int[] ids = new int[idCount];
@@ -282,7 +396,7 @@ public final class Trainer implements AutoCloseable {
         if (clipNorm > 0) clipGradients(rows);
         if (lazyEmbedding) optimizer.touchRows(embedding.weight(), rows);
         optimizer.step(params);
-        return new Step(loss, correct);
+        return loss;
     }
 
     /**
@@ -344,6 +458,22 @@ public final class Trainer implements AutoCloseable {
         try (Parallel one = new Parallel(1)) {
             return evaluation(model.score(data.tokens(), data.labels(), batchSize, one), data.size());
         }
+    }
+
+    /** Mean loss and accuracy per counted step of a per-step model, batches split across the threads. */
+    public Evaluation evaluateSteps(StepDataset data, int batchSize) {
+        return stepEvaluation(model.scoreSteps(data.tokens(), data.targets(), StepDataset.IGNORE, batchSize, parallel));
+    }
+
+    /** Single-threaded {@link #evaluateSteps(StepDataset, int)} of any per-step model. */
+    public static Evaluation evaluateSteps(Sequential model, StepDataset data, int batchSize) {
+        try (Parallel one = new Parallel(1)) {
+            return stepEvaluation(model.scoreSteps(data.tokens(), data.targets(), StepDataset.IGNORE, batchSize, one));
+        }
+    }
+
+    private static Evaluation stepEvaluation(Sequential.StepScores s) {
+        return new Evaluation(s.lossSum() / s.count(), (double) s.correct() / s.count(), s.count());
     }
 
     private static Evaluation evaluation(Sequential.Scores s, int samples) {
