@@ -39,6 +39,7 @@ import org.jrnn.data.TextField;
 import org.jrnn.files.AtomicFiles;
 import org.jrnn.nn.Param;
 import org.jrnn.nn.Sequential;
+import org.jrnn.text.LmVocabulary;
 import org.jrnn.text.TextVectorizer;
 import org.jrnn.model.ArchitectureException;
 import org.jrnn.model.EpochMetrics;
@@ -51,6 +52,14 @@ import org.jrnn.model.ModelSpec;
 public final class ModelFile {
     public static final String FORMAT = "jrnn-model";
     public static final int FORMAT_VERSION = 1;
+    /**
+     * Language models (config.json {@code "task": "lm"}) and taggers ({@code "task": "tag"}) are
+     * written as version 2, so a jrnn that predates them says "upgrade" instead of misreading one;
+     * classifiers stay version 1, and this jrnn reads both.
+     */
+    public static final int LM_FORMAT_VERSION = 2;
+    /** config.json's {@code task} of a language model. */
+    public static final String TASK_LM = "lm";
     public static final String CONFIG = "config.json";
     public static final String VOCAB = "vocab.txt";
     public static final String WEIGHTS = "weights.safetensors";
@@ -90,20 +99,22 @@ public final class ModelFile {
      * @throws IllegalArgumentException if a weight is not finite (such a file could not be loaded)
      */
     public static void save(Path file, SavedModel m) throws IOException {
-        for (Param p : m.model().params()) {
+        write(file, m.model(), JSON.writeValueAsBytes(configJson(m)), m.vectorizer().vocabularyFileBytes(), m.producer());
+    }
+
+    private static void write(Path file, Sequential model, byte[] config, byte[] vocab, String producer) throws IOException {
+        for (Param p : model.params()) {
             for (float v : p.data) {
                 if (!Float.isFinite(v)) throw new IllegalArgumentException("cannot save " + file + ": " + p.name() + " holds " + v);
             }
         }
-        byte[] config = JSON.writeValueAsBytes(configJson(m));
-        byte[] vocab = m.vectorizer().vocabularyFileBytes();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt"); // what Hugging Face tools expect of a PyTorch state dict
-        meta.put("producer", m.producer() != null ? m.producer() : SavedModel.producerName());
+        meta.put("producer", producer != null ? producer : SavedModel.producerName());
         // The weights are stored, not deflated: float32 weights shrink by ~7 % at best, and inflating them
         // was ~45 ms of a one-shot predict's ~190 ms model load (BENCHMARKS.md "Startup").
         java.io.ByteArrayOutputStream weights = new java.io.ByteArrayOutputStream();
-        Safetensors.write(weights, m.model().stateDict().values(), meta);
+        Safetensors.write(weights, model.stateDict().values(), meta);
         byte[] weightBytes = weights.toByteArray();
         CRC32 crc = new CRC32();
         crc.update(weightBytes);
@@ -123,6 +134,27 @@ public final class ModelFile {
         });
     }
 
+    /** Writes a language model atomically, as {@link #save(Path, SavedModel)}: version 2, {@code "task": "lm"}. */
+    public static void save(Path file, SavedLanguageModel m) throws IOException {
+        write(file, m.model(), JSON.writeValueAsBytes(lmConfigJson(m)), m.vocabulary().vocabularyFileBytes(), m.producer());
+    }
+
+    static ObjectNode lmConfigJson(SavedLanguageModel m) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("format", FORMAT);
+        c.put("format_version", LM_FORMAT_VERSION);
+        c.put("task", TASK_LM);
+        if (m.created() != null) c.put("created", m.created());
+        if (m.producer() != null) c.put("producer", m.producer());
+        c.set("architecture", JSON.valueToTree(m.architecture()));
+        ObjectNode t = c.putObject("tokenizer");
+        t.put("tokens", m.vocabulary().kind().id());
+        t.put("vocab_size", m.vocabulary().size());
+        t.put("text", SavedModel.textFieldName(m.textField()));
+        if (m.training() != null) c.set("training", trainingJson(m.training()));
+        return c;
+    }
+
     private static ZipEntry entry(String name) {
         ZipEntry e = new ZipEntry(name);
         e.setTime(ENTRY_TIME);
@@ -138,11 +170,11 @@ public final class ModelFile {
     static ObjectNode configJson(SavedModel m) {
         ObjectNode c = JSON.createObjectNode();
         c.put("format", FORMAT);
-        c.put("format_version", FORMAT_VERSION);
+        // Only other tasks write "task" (and version 2, see parseConfig): a classifier's file stays the bytes it always was.
+        c.put("format_version", m.task() == SavedModel.Task.CLASSIFY ? FORMAT_VERSION : LM_FORMAT_VERSION);
+        if (m.task() != SavedModel.Task.CLASSIFY) c.put("task", m.task().fileName);
         if (m.created() != null) c.put("created", m.created());
         if (m.producer() != null) c.put("producer", m.producer());
-        // Written only for other tasks, so a classifier's file stays the bytes it always was.
-        if (m.task() != SavedModel.Task.CLASSIFY) c.put("task", m.task().fileName);
         c.set("architecture", JSON.valueToTree(m.architecture()));
         ObjectNode v = c.putObject("vectorizer");
         v.put("max_tokens", m.maxTokens());
@@ -203,16 +235,12 @@ public final class ModelFile {
      */
     public static SavedModel load(Path file) throws IOException {
         String where = file.toString();
-        if (Files.isDirectory(file)) throw new ModelFormatException(where, "is a directory, expected a .jrnn model file");
-        if (!Files.exists(file)) throw new ModelFormatException(where, "file not found");
-        if (!Files.isRegularFile(file)) throw new ModelFormatException(where, "not a regular file, expected a .jrnn model file");
-        if (!Files.isReadable(file)) throw new ModelFormatException(where, "permission denied");
-        checkZipSignature(file, where);
+        checkFile(file, where);
         try (ZipFile zip = openZip(file, where)) {
             Map<String, ZipEntry> entries = entries(zip, where);
             Config config = parseConfig(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where);
-            // The architecture says how many bytes of weights there can be; a weights entry declaring more
-            // is refused before anything is inflated (a zip bomb declaring a few MB of its 1 GiB, say).
+            // The architecture is checked (and the weights entry's declared size capped by it) before
+            // the vocabulary and weights are read.
             Map<String, int[]> expected;
             try {
                 expected = config.architecture.paramShapes(config.vocabSize, config.numClasses);
@@ -227,18 +255,7 @@ public final class ModelFile {
                 throw new ModelFormatException(where, VOCAB + " has " + vectorizer.size() + " entries but " + CONFIG
                         + " says vocab_size " + config.vocabSize);
             }
-            byte[] weights = readEntry(zip, entries.get(WEIGHTS), weightsCap, where);
-            Safetensors.Problems problems = p -> new ModelFormatException(where, WEIGHTS + ": " + p);
-            Safetensors.Header header = Safetensors.parseHeader(weights, problems);
-            // Shapes are compared before the model is built, so a hostile config cannot make us allocate
-            // more than the (capped) file holds.
-            checkTensors(header.byName(), expected, where);
-            // The table has validated the architecture, so building it can only fail on a jrnn bug.
-            Sequential model = config.architecture.buildForWeights(config.vocabSize, config.numClasses);
-            Map<String, Param> params = model.stateDict();
-            for (Safetensors.Entry e : header.tensors()) {
-                Safetensors.copy(weights, header, e, params.get(e.name()).data, problems);
-            }
+            Sequential model = weights(zip, entries, config.architecture, config.vocabSize, config.numClasses, where);
             try {
                 return new SavedModel(config.architecture, vectorizer, config.maxTokens, config.textField, config.classNames,
                         model, config.training, config.created, config.producer, config.task);
@@ -246,6 +263,108 @@ public final class ModelFile {
                 throw new ModelFormatException(where, e.getMessage(), e);
             }
         }
+    }
+
+    private static void checkFile(Path file, String where) throws IOException {
+        if (Files.isDirectory(file)) throw new ModelFormatException(where, "is a directory, expected a .jrnn model file");
+        if (!Files.exists(file)) throw new ModelFormatException(where, "file not found");
+        if (!Files.isRegularFile(file)) throw new ModelFormatException(where, "not a regular file, expected a .jrnn model file");
+        if (!Files.isReadable(file)) throw new ModelFormatException(where, "permission denied");
+        checkZipSignature(file, where);
+    }
+
+    /**
+     * Whether {@code file} is a language model (config.json {@code "task": "lm"}); reads only config.json.
+     *
+     * @throws ModelFormatException if the file is not a readable model file
+     */
+    public static boolean isLanguageModel(Path file) throws IOException {
+        String where = file.toString();
+        checkFile(file, where);
+        try (ZipFile zip = openZip(file, where)) {
+            Map<String, ZipEntry> entries = entries(zip, where);
+            Fields root = new Fields(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), "", where);
+            checkVersion(root, where);
+            return TASK_LM.equals(root.text("task", false));
+        }
+    }
+
+    private static final Set<String> LM_CONFIG_KEYS = Set.of("format", "format_version", "task", "created", "producer", "architecture",
+            "tokenizer", "training");
+    private static final Set<String> TOKENIZER_KEYS = Set.of("tokens", "vocab_size", "text");
+
+    /**
+     * Reads and validates a language model file (as {@link #load}, every check of it).
+     *
+     * @throws ModelFormatException for any problem with the file, a classifier's file included
+     */
+    public static SavedLanguageModel loadLanguageModel(Path file) throws IOException {
+        String where = file.toString();
+        checkFile(file, where);
+        try (ZipFile zip = openZip(file, where)) {
+            Map<String, ZipEntry> entries = entries(zip, where);
+            Fields root = new Fields(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), "", where);
+            checkVersion(root, where);
+            if (!TASK_LM.equals(root.text("task", false))) {
+                throw new ModelFormatException(where, "is a classifier, not a language model: it predicts a class per text "
+                        + "(jrnn predict), it does not generate text");
+            }
+            root.onlyKeys(LM_CONFIG_KEYS);
+            ModelSpec arch = architecture(root, where);
+            if (!arch.perStep()) throw root.fail("architecture", "of a language model must end in TimeDistributed(Dense(V))");
+            Fields tok = root.object("tokenizer", true);
+            tok.onlyKeys(TOKENIZER_KEYS);
+            LmVocabulary.Tokens kind;
+            try {
+                kind = LmVocabulary.Tokens.parse(tok.text("tokens", true));
+            } catch (org.jrnn.errors.InvalidOptionException e) {
+                throw tok.fail("tokens", "must be 'char' or 'word'");
+            }
+            int vocabSize = (int) tok.integer("vocab_size", true, 5, 50_000_000);
+            String textName = tok.text("text", true);
+            TextField field = SavedModel.parseTextField(textName);
+            if (field == null) throw tok.fail("text", "must be 'title' or 'title+description', received '" + textName + "'");
+            SavedModel.Training training = root.node.has("training") ? parseTraining(root.object("training", true)) : null;
+            LmVocabulary vocab;
+            try {
+                vocab = LmVocabulary.parse(kind, utf8(readEntry(zip, entries.get(VOCAB), MAX_VOCAB_BYTES, where), where, VOCAB));
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(where, VOCAB + ": " + e.getMessage(), e);
+            }
+            if (vocab.size() != vocabSize) {
+                throw new ModelFormatException(where, VOCAB + " has " + vocab.size() + " entries but " + CONFIG + " says vocab_size " + vocabSize);
+            }
+            Sequential model = weights(zip, entries, arch, vocabSize, vocabSize, where);
+            try {
+                return new SavedLanguageModel(arch, vocab, field, model, training, root.text("created", false), root.text("producer", false));
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(where, e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Checks weights.safetensors against the architecture and builds the model with its weights. */
+    private static Sequential weights(ZipFile zip, Map<String, ZipEntry> entries, ModelSpec arch, int vocabSize, int numClasses,
+                                     String where) throws IOException {
+        Map<String, int[]> expected;
+        try {
+            expected = arch.paramShapes(vocabSize, numClasses);
+        } catch (ArchitectureException e) {
+            throw new ModelFormatException(where, CONFIG + ": architecture: " + e.getMessage(), e);
+        }
+        long weightsCap = weightsCap(expected, where);
+        checkDeclaredSize(entries.get(WEIGHTS), weightsCap, "more than the architecture in " + CONFIG + " allows (" + weightsCap
+                + " bytes: 4 per parameter, plus at most " + MAX_WEIGHTS_HEADER_BYTES + " of header)", where);
+        byte[] weights = readEntry(zip, entries.get(WEIGHTS), weightsCap, where);
+        Safetensors.Problems problems = p -> new ModelFormatException(where, WEIGHTS + ": " + p);
+        Safetensors.Header header = Safetensors.parseHeader(weights, problems);
+        checkTensors(header.byName(), expected, where);
+        Sequential model = arch.buildForWeights(vocabSize, numClasses);
+        Map<String, Param> params = model.stateDict();
+        for (Safetensors.Entry e : header.tensors()) {
+            Safetensors.copy(weights, header, e, params.get(e.name()).data, problems);
+        }
+        return model;
     }
 
     private static void checkZipSignature(Path file, String where) throws IOException {
@@ -412,34 +531,28 @@ public final class ModelFile {
 
     private static Config parseConfig(byte[] bytes, String where) {
         Fields root = new Fields(parseJson(bytes, where), "", where);
-        // Format and version first, so a newer file gets the upgrade hint, not a complaint about a new key.
-        String format = root.text("format", true);
-        if (!FORMAT.equals(format)) {
-            throw new ModelFormatException(where, "not a jrnn model: " + CONFIG + " says format '" + format + "', expected '" + FORMAT + "'");
+        long version = checkVersion(root, where);
+        String taskName = root.text("task", false);
+        if (TASK_LM.equals(taskName)) {
+            throw new ModelFormatException(where, "is a language model (task \"lm\"), not a classifier: it generates text "
+                    + "(jrnn generate) and is scored on texts (jrnn evaluate), it does not predict classes");
         }
-        long version = root.integer("format_version", true, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        if (version > FORMAT_VERSION) {
-            throw new ModelFormatException(where, "format_version " + version + " is newer than this jrnn reads (" + FORMAT_VERSION
-                    + "); HINT: upgrade jrnn, or re-export the model with jrnn " + org.jrnn.Version.get());
+        SavedModel.Task task = taskName == null ? SavedModel.Task.CLASSIFY : SavedModel.Task.parse(taskName);
+        if (task == null) throw root.fail("task", "'" + taskName + "' is not a task this jrnn knows (classify, tag, lm); HINT: upgrade jrnn");
+        // Version 2 is the version of files with a task other than classify (language models, taggers), so a
+        // jrnn that predates them says "upgrade" instead of "unexpected key"; classifiers stay version 1.
+        if (task == SavedModel.Task.CLASSIFY && version != FORMAT_VERSION) {
+            throw new ModelFormatException(where, "format_version " + version + " is a language model's or a tagger's, but " + CONFIG
+                    + " has no \"task\": \"lm\" or \"tag\"");
         }
-        if (version != FORMAT_VERSION) {
-            throw new ModelFormatException(where, "format_version " + version + " is not a version of " + FORMAT + " (expected " + FORMAT_VERSION + ")");
+        if (task != SavedModel.Task.CLASSIFY && version != LM_FORMAT_VERSION) {
+            throw new ModelFormatException(where, "task '" + taskName + "' needs format_version " + LM_FORMAT_VERSION + ", " + CONFIG
+                    + " says " + version);
         }
         root.onlyKeys(CONFIG_KEYS);
         String created = root.text("created", false);
         String producer = root.text("producer", false);
-        String taskName = root.text("task", false);
-        SavedModel.Task task = taskName == null ? SavedModel.Task.CLASSIFY : SavedModel.Task.parse(taskName);
-        if (task == null) throw root.fail("task", "'" + taskName + "' is not a task this jrnn knows (classify, tag); HINT: upgrade jrnn");
-        JsonNode archNode = root.object("architecture", true).node;
-        ModelSpec arch;
-        try {
-            arch = JSON.treeToValue(archNode, ModelSpec.class);
-        } catch (JsonProcessingException | ArchitectureException e) {
-            String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new ModelFormatException(where, CONFIG + ": architecture: " + msg, e);
-        }
-        if (arch == null) throw new ModelFormatException(where, CONFIG + ": architecture must be an object");
+        ModelSpec arch = architecture(root, where);
         Fields vec = root.object("vectorizer", true);
         vec.onlyKeys(VECTORIZER_KEYS);
         int maxTokens = (int) vec.integer("max_tokens", true, 2, Integer.MAX_VALUE);
@@ -477,6 +590,40 @@ public final class ModelFile {
         }
         SavedModel.Training training = root.node.has("training") ? parseTraining(root.object("training", true)) : null;
         return new Config(arch, maxTokens, vocabSize, field, numClasses, classNames, training, created, producer, task);
+    }
+
+    /**
+     * Format and version first, so a newer file gets the upgrade hint, not a complaint about a new key.
+     * Returns the version: {@link #FORMAT_VERSION} or {@link #LM_FORMAT_VERSION}.
+     */
+    private static long checkVersion(Fields root, String where) {
+        String format = root.text("format", true);
+        if (!FORMAT.equals(format)) {
+            throw new ModelFormatException(where, "not a jrnn model: " + CONFIG + " says format '" + format + "', expected '" + FORMAT + "'");
+        }
+        long version = root.integer("format_version", true, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (version > LM_FORMAT_VERSION) {
+            throw new ModelFormatException(where, "format_version " + version + " is newer than this jrnn reads (" + LM_FORMAT_VERSION
+                    + "); HINT: upgrade jrnn, or re-export the model with jrnn " + org.jrnn.Version.get());
+        }
+        if (version != FORMAT_VERSION && version != LM_FORMAT_VERSION) {
+            throw new ModelFormatException(where, "format_version " + version + " is not a version of " + FORMAT + " (expected "
+                    + FORMAT_VERSION + " or " + LM_FORMAT_VERSION + ")");
+        }
+        return version;
+    }
+
+    private static ModelSpec architecture(Fields root, String where) {
+        JsonNode archNode = root.object("architecture", true).node;
+        ModelSpec arch;
+        try {
+            arch = JSON.treeToValue(archNode, ModelSpec.class);
+        } catch (JsonProcessingException | ArchitectureException e) {
+            String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new ModelFormatException(where, CONFIG + ": architecture: " + msg, e);
+        }
+        if (arch == null) throw new ModelFormatException(where, CONFIG + ": architecture must be an object");
+        return arch;
     }
 
     /** Training facts are informational: unknown keys are ignored, known ones must have the right type. */

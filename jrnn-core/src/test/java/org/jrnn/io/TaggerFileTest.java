@@ -36,6 +36,7 @@ class TaggerFileTest {
         ModelFile.save(f, m);
         ObjectNode c = TestModels.config(TestModels.entries(f));
         assertThat(c.get("task").asText()).isEqualTo("tag");
+        assertThat(c.get("format_version").asInt()).isEqualTo(2); // an older jrnn says "upgrade"
         assertThat(c.get("vectorizer").toString())
                 .isEqualTo("{\"max_tokens\":100,\"vocab_size\":9,\"standardize\":\"none\",\"split\":\"whitespace_punctuation\"}");
         SavedModel back = ModelFile.load(f);
@@ -57,15 +58,17 @@ class TaggerFileTest {
     void unusableTaskSettingsAreRefusedInOneLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("t.jrnn");
         ModelFile.save(f, tagger());
-        refuse(f, c -> c.put("task", "translate"), "config.json: task 'translate' is not a task this jrnn knows (classify, tag); HINT: upgrade jrnn");
+        refuse(f, c -> c.put("task", "translate"), "config.json: task 'translate' is not a task this jrnn knows (classify, tag, lm); HINT: upgrade jrnn");
         refuse(f, c -> ((ObjectNode) c.get("vectorizer")).put("text", "title"), "config.json: vectorizer.text does not apply to a tagger");
         refuse(f, c -> ((ObjectNode) c.get("vectorizer")).put("standardize", "lower_and_strip_punctuation"),
                 "config.json: vectorizer.standardize 'lower_and_strip_punctuation' is not supported for a tagger");
-        refuse(f, c -> c.remove("task"), "config.json: missing \"vectorizer.text\"");
+        refuse(f, c -> c.remove("task"), "format_version 2 is a language model's or a tagger's, but config.json has no \"task\"");
+        refuse(f, c -> c.put("format_version", 1), "task 'tag' needs format_version 2, config.json says 1");
         Path tiny = TestModels.saveTiny(dir);
-        refuse(tiny, c -> c.put("task", "tag"), "config.json: vectorizer.text does not apply to a tagger");
+        refuse(tiny, c -> c.put("task", "tag").put("format_version", 2), "config.json: vectorizer.text does not apply to a tagger");
         refuse(tiny, c -> {
             c.put("task", "tag");
+            c.put("format_version", 2);
             ObjectNode v = (ObjectNode) c.get("vectorizer");
             v.remove("text");
             v.put("standardize", "none");

@@ -1,0 +1,41 @@
+package org.jrnn.train;
+
+import java.util.Objects;
+import org.jrnn.errors.InvalidOptionException;
+import org.jrnn.model.ModelSpec;
+import org.jrnn.text.LmVocabulary;
+
+/**
+ * One language-model run ({@link LmJob}): the data groups are the classifier's ({@link DataConfig},
+ * {@link OptimConfig}, {@link RunConfig}), plus the tokens and truncated BPTT.
+ *
+ * @param preset the name recorded in the model file (a preset's, or "custom" for an architecture file)
+ * @param spec the architecture; without a final TimeDistributed(Dense) the head is appended for the vocabulary
+ * @param vocabSize at most this many tokens, markers included (0 = every token of the training texts)
+ * @param bptt cut texts into windows of this many steps (0 = whole texts); see {@link Trainer#trainSteps}
+ */
+public record LmConfig(String preset, DataConfig data, LmVocabulary.Tokens tokens, int vocabSize, ModelSpec spec, int bptt,
+                       OptimConfig optim, RunConfig run) {
+    public LmConfig {
+        Objects.requireNonNull(preset, "preset");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(optim, "optim");
+        Objects.requireNonNull(run, "run");
+        if (vocabSize != 0 && vocabSize < 5) {
+            throw InvalidOptionException.of("vocabSize", "must be >= 5 (padding, [UNK], [BOS], [EOS] and one token) or 0 (all), received: " + vocabSize);
+        }
+        if (bptt < 0) throw InvalidOptionException.of("bptt", "must be >= 0 (0 = whole texts), received: " + bptt);
+        if (run.checkpointDir() != null) {
+            throw new InvalidOptionException(n -> n.apply("checkpointDir") + " is not supported for language models yet");
+        }
+    }
+
+    /** A preset's settings with the given data; change the rest with the record's wither-free constructor. */
+    public static LmConfig of(LmPreset p, DataConfig data, int epochs, long seed, int threads) {
+        return new LmConfig(p.name(), data, p.tokens(), 0, p.body(), 0,
+                new OptimConfig(epochs, p.batchSize(), OptimConfig.DEFAULT_LEARNING_RATE, seed, 0, false, false, 0),
+                new RunConfig(threads, null, RunConfig.DEFAULT_CHECKPOINT_EVERY, false));
+    }
+}

@@ -1,0 +1,113 @@
+package org.jrnn.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.jrnn.data.StepDataset;
+import org.jrnn.data.TextField;
+import org.jrnn.io.ModelFile;
+import org.jrnn.io.ModelFormatException;
+import org.jrnn.io.SavedLanguageModel;
+import org.jrnn.model.ArchitectureException;
+import org.jrnn.model.LayerSpec;
+import org.jrnn.model.ModelSpec;
+import org.jrnn.nn.Sequential;
+import org.jrnn.serve.Generator;
+import org.jrnn.text.LmVocabulary;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Language models end to end in the library: vocabulary, training on the embedded sample, the file, generation. */
+class LmJobTest {
+    @TempDir
+    Path dir;
+
+    static LmConfig config(int epochs) {
+        LmPreset p = LmPreset.get("char_lstm128");
+        DataConfig data = new DataConfig(null, null, null, null, TextField.TITLE, 200, 0);
+        LmConfig c = LmConfig.of(p, data, epochs, 7, 2);
+        // A small model: the test checks the plumbing, not the quality.
+        return new LmConfig(c.preset(), c.data(), c.tokens(), 0, new ModelSpec(8, true, List.of(LayerSpec.rnn("LSTM", 16, true))), 0,
+                c.optim(), c.run());
+    }
+
+    @Test
+    void charVocabularyHasMarkersThenCharactersByCount() {
+        LmVocabulary v = LmVocabulary.adapt(List.of("abb", "b\tc"), LmVocabulary.Tokens.CHAR, 0);
+        assertThat(v.tokens()).containsExactly("", "[UNK]", "[BOS]", "[EOS]", "b", "a", " ", "c");
+        int[][] pair = v.trainingPair("ba");
+        assertThat(pair[0]).containsExactly(LmVocabulary.BOS, 4, 5);
+        assertThat(pair[1]).containsExactly(4, 5, LmVocabulary.EOS);
+        assertThat(v.encode("bz")).containsExactly(4, LmVocabulary.UNK);
+        assertThat(v.decode(new int[] {2, 4, 5, 3})).isEqualTo("ba");
+        assertThat(LmVocabulary.parse(v.kind(), new String(v.vocabularyFileBytes(), java.nio.charset.StandardCharsets.UTF_8)).tokens())
+                .isEqualTo(v.tokens());
+        LmVocabulary w = LmVocabulary.adapt(List.of("Stocks rise, stocks fall"), LmVocabulary.Tokens.WORD, 5);
+        assertThat(w.tokens()).containsExactly("", "[UNK]", "[BOS]", "[EOS]", "stocks");
+        assertThat(w.decode(w.encode("stocks stocks"))).isEqualTo("stocks stocks");
+        assertThatThrownBy(() -> LmVocabulary.parse(LmVocabulary.Tokens.CHAR, "\n[UNK]\n[BOS]\n[EOS]\nab\n")).hasMessageContaining("single character");
+    }
+
+    @Test
+    void trainsSavesLoadsScoresAndGenerates() throws Exception {
+        LmConfig cfg = config(2);
+        LmJob.Prepared data = LmJob.prepare(cfg);
+        assertThat(data.spec().perStep()).isTrue();
+        Sequential model = LmJob.buildModel(cfg, data);
+        LmJob.Result r = LmJob.run(cfg, data, model, TrainingListener.NONE);
+        assertThat(r.history()).hasSize(2);
+        assertThat(r.history().get(1).loss()).isLessThan(r.history().get(0).loss());
+        Path file = dir.resolve("lm.jrnn");
+        ModelFile.save(file, r.toSavedModel());
+        assertThat(ModelFile.isLanguageModel(file)).isTrue();
+        SavedLanguageModel back = ModelFile.loadLanguageModel(file);
+        assertThat(back.vocabulary().tokens()).isEqualTo(data.vocabulary().tokens());
+        assertThat(back.history()).hasSize(2);
+        // The loaded model scores the test texts as the trained one did.
+        List<String> texts = org.jrnn.data.EmbeddedData.test().stream().map(e -> e.title()).toList();
+        assertThat(LmJob.evaluate(back, texts, 1).loss()).isCloseTo(r.test().loss(), org.assertj.core.data.Offset.offset(1e-9));
+        // A classifier's loader refuses it clearly, and the other way round.
+        assertThatThrownBy(() -> ModelFile.load(file)).isInstanceOf(ModelFormatException.class).hasMessageContaining("is a language model");
+
+        Generator g = new Generator(back);
+        String greedy = g.generate("Oil ", Generator.Options.greedy(40));
+        assertThat(g.generate("Oil ", Generator.Options.greedy(40))).isEqualTo(greedy);
+        assertThat(greedy.codePointCount(0, greedy.length())).isLessThanOrEqualTo(40);
+        Generator.Options sampled = new Generator.Options(30, 1.0, 5, 0.9, 11, 3);
+        List<String> a = g.generateAll("", sampled);
+        assertThat(g.generateAll("", sampled)).isEqualTo(a).hasSize(3);
+        assertThatThrownBy(() -> g.start("Oil \u4e2d", Generator.Options.greedy(5))).hasMessageContaining("U+4E2D");
+    }
+
+    @Test
+    void greedyStepsPickTheArgmaxOfTheFullForwardOverThePrefix() {
+        LmVocabulary v = LmVocabulary.adapt(List.of("abcab ca", "cab"), LmVocabulary.Tokens.CHAR, 0);
+        ModelSpec spec = LmJob.withHead(new ModelSpec(4, true, List.of(LayerSpec.rnn("GRU", 6, true))), v.size());
+        Sequential m = spec.build(v.size(), v.size(), 3);
+        SavedLanguageModel saved = new SavedLanguageModel(spec, v, TextField.TITLE, m, null, null, null);
+        Generator.Generation g = new Generator(saved).start("ab", new Generator.Options(8, 0, 0, 1, 0, 1));
+        int[] prefix = v.trainingPair("ab")[0];
+        for (String t; (t = g.next()) != null; ) {
+            float[][][] p = m.predictStepProbabilities(new int[][] {prefix});
+            float[] last = p[0][prefix.length - 1];
+            int best = -1;
+            for (int j = 4; j < last.length; j++) if (best < 0 || last[j] > last[best]) best = j;
+            if (last[LmVocabulary.EOS] > last[best]) best = LmVocabulary.EOS;
+            assertThat(t).isEqualTo(v.token(best)); // recomputing the whole prefix agrees with the carried state
+            prefix = java.util.Arrays.copyOf(prefix, prefix.length + 1);
+            prefix[prefix.length - 1] = best;
+        }
+    }
+
+    @Test
+    void architecturesThatCannotBeLanguageModelsAreRefused() {
+        assertThatThrownBy(() -> LmJob.withHead(new ModelSpec(4, true, List.of(LayerSpec.rnn("LSTM", 4, false))), 10))
+                .isInstanceOf(ArchitectureException.class).hasMessageContaining("return sequences");
+        assertThatThrownBy(() -> LmJob.withHead(new ModelSpec(4, true,
+                List.of(LayerSpec.bidirectional(LayerSpec.rnn("LSTM", 4, true)))), 10)).hasMessageContaining("Bidirectional");
+        assertThatThrownBy(() -> new Generator.Options(5, -1, 0, 1, 0, 1)).hasMessageContaining("temperature");
+        assertThat(new StepDataset(new int[][] {{2}}, new int[][] {{3}}, 4).countedSteps()).isEqualTo(1);
+    }
+}
