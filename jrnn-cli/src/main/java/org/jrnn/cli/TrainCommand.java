@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.files.AtomicFiles;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.WordVectors;
@@ -21,6 +22,7 @@ import org.jrnn.model.ModelSpec;
 import org.jrnn.train.OptimConfig;
 import org.jrnn.train.Preset;
 import org.jrnn.train.RunConfig;
+import org.jrnn.train.TagTraining;
 import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
 import org.jrnn.train.TrainingListener;
@@ -38,7 +40,12 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = Preset.DEFAULT, description = "Model preset (see 'jrnn presets'; default ${DEFAULT-VALUE}).")
+    @Option(names = "--task", paramLabel = "classify|tag", defaultValue = "classify",
+            description = "What to train: classify (one label per text, default) or tag (one tag per token, from token-per-line --train/--test files).")
+    String task;
+
+    @Option(names = "--preset", description = "Model preset (see 'jrnn presets'; default " + Preset.DEFAULT + ", with --task tag "
+            + TagTraining.DEFAULT_PRESET + ").")
     String preset;
 
     @Option(names = "--model", paramLabel = "FILE.json", description = "Architecture file (overrides the preset's model; see README).")
@@ -128,7 +135,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The options as a config; options left out keep the preset's settings or the config's defaults. */
     TrainConfig config() throws java.io.IOException {
-        Preset p = Preset.get(preset);
+        Preset p = Preset.get(preset != null ? preset : Preset.DEFAULT);
         TrainConfig.Builder b = TrainConfig.builder(p);
         if (modelFile != null) b.model(ModelSpec.read(modelFile));
         boolean embedded = data.dir == null && trainFile == null;
@@ -147,6 +154,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (task.equals("tag")) return TagTrain.run(this, out, err);
+        if (!task.equals("classify")) throw new UserInputException("--task must be classify or tag, received: " + task);
         TrainConfig cfg = config();
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         TrainJob.DataSummary d = prepared.summary();

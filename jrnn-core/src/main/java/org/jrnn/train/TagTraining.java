@@ -1,7 +1,8 @@
 // One tagger training run end to end (issue 15, point 3): read token-per-line files, adapt the vocabulary
 // on the training tokens as written, take the tag set from the training file, build a per-step model, fit
-// it with the shared per-step loop (Trainer.fitSteps), and score it on the test file with TagEvaluator
-// (token accuracy, per-tag and entity F1). TrainJob's twin for taggers; deliberately without TrainJob's
+// it with the shared per-step loop (Trainer.fitSteps), and score its per-token loss and accuracy on the test
+// file (eval.TagEvaluator, a package above this one, adds per-tag and entity F1). TrainJob's twin for
+// taggers; deliberately without TrainJob's
 // AG News, column, pretrained-embedding and checkpoint machinery, which a tagger does not use yet.
 package org.jrnn.train;
 
@@ -16,8 +17,6 @@ import org.jrnn.data.StepDataset;
 import org.jrnn.data.TaggedSentence;
 import org.jrnn.data.TextField;
 import org.jrnn.errors.InvalidOptionException;
-import org.jrnn.eval.TagEvaluator;
-import org.jrnn.eval.TaggingReport;
 import org.jrnn.io.SavedModel;
 import org.jrnn.model.ArchitectureException;
 import org.jrnn.model.EpochMetrics;
@@ -165,9 +164,9 @@ public final class TagTraining {
     /**
      * What a run produced.
      *
-     * @param test the test file's report (token, tag and entity figures), or null without a test file
+     * @param test the test file's per-token loss and accuracy, or null without a test file
      */
-    public record Result(Config config, Prepared data, Sequential model, List<EpochMetrics> history, TaggingReport test) {
+    public record Result(Config config, Prepared data, Sequential model, List<EpochMetrics> history, Evaluation test) {
         public EpochMetrics last() {
             return history.get(history.size() - 1);
         }
@@ -182,16 +181,16 @@ public final class TagTraining {
         }
     }
 
-    /** Builds the model (seeded), fits it with {@link Trainer#fitSteps} and scores it on the test file. */
+    /** Builds the model (seeded), fits it with {@link Trainer#fitSteps} and scores it per token on the test file. */
     public static Result run(Config c, Prepared data, TrainingListener listener) {
         Sequential model = data.model().build(data.vectorizer().size(), data.tagNames().size(), c.seed());
         List<EpochMetrics> history;
+        Evaluation test;
         try (Trainer trainer = new Trainer(model, Adam.keras(c.learningRate()), c.threads()).clipNorm(c.clipNorm())
                 .earlyStopping(c.patience())) {
             history = trainer.fitSteps(new Trainer.StepFit(data.train(), data.test(), c.epochs(), c.batchSize(), c.seed()), listener);
+            test = data.test() == null ? null : trainer.evaluateSteps(data.test(), 256);
         }
-        TaggingReport test = data.test() == null ? null
-                : TagEvaluator.evaluate(model, data.test().tokens(), data.test().targets(), data.tagNames(), c.threads());
         return new Result(c, data, model, history, test);
     }
 }
