@@ -59,6 +59,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (data.dir != null && test != null) throw new UserInputException("use either --data DIR or --test FILE, not both");
         PrintWriter out = spec.commandLine().getOut();
+        if (ModelFile.isLanguageModel(model)) return evaluateLanguageModel(out);
         SavedModel m = ModelFile.load(model);
         if (m.task() == SavedModel.Task.TAG) return TagCli.evaluate(this, m, out);
         String dataName;
@@ -94,6 +95,45 @@ final class EvaluateCommand implements Callable<Integer> {
                 Plots.trainingCurves(m.history(), tc);
                 out.println("wrote " + tc);
             }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** A language model on the test texts: loss per token, perplexity, bits per character (or word), token accuracy. */
+    private Integer evaluateLanguageModel(PrintWriter out) throws Exception {
+        org.jrnn.io.SavedLanguageModel m = ModelFile.loadLanguageModel(model);
+        if (plots != null) throw new UserInputException("--plots draws a classifier's confusion matrix; a language model has none");
+        String dataName;
+        List<Example> rows;
+        if (test != null || data.dir != null) {
+            Path f = test != null ? test : org.jrnn.data.AgNewsDownload.resolve(data.dir).resolve("test.csv");
+            dataName = f.toString();
+            rows = DataFiles.read(f, format.spec()).examples();
+        } else {
+            if (!format.spec().isDefault()) throw new UserInputException("the column options describe a --test or --data file");
+            dataName = EmbeddedData.NAME + " test";
+            rows = EmbeddedData.test();
+        }
+        List<String> texts = rows.stream().map(e -> e.text(m.textField())).toList();
+        org.jrnn.train.Evaluation e = org.jrnn.train.LmJob.evaluate(m, texts, threads.get());
+        String bits = TrainCommand.bitsName(m.vocabulary());
+        out.printf(Locale.ROOT, "jrnn evaluate: %s (language model, %s tokens, vocabulary %,d, %,d params, text: %s) on %s%n", model,
+                m.vocabulary().kind().id(), m.vocabulary().size(), m.model().paramCount(), SavedModel.textFieldName(m.textField()), dataName);
+        out.printf(Locale.ROOT, "texts %,d, tokens %,d%nloss %.4f%nperplexity %.3f%n%s %.4f%naccuracy %.4f%n", texts.size(), e.samples(),
+                e.loss(), org.jrnn.train.LmJob.perplexity(e.loss()), bits, org.jrnn.train.LmJob.bits(e.loss()), e.accuracy());
+        if (jsonOut != null) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model", model.toString());
+            j.put("data", dataName);
+            j.put("task", "lm");
+            j.put("texts", texts.size());
+            j.put("tokens", e.samples());
+            j.put("loss", e.loss());
+            j.put("perplexity", org.jrnn.train.LmJob.perplexity(e.loss()));
+            j.put(bits, org.jrnn.train.LmJob.bits(e.loss()));
+            j.put("accuracy", e.accuracy());
+            AtomicFiles.writeString(jsonOut, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j) + "\n");
         }
         out.flush();
         return 0;

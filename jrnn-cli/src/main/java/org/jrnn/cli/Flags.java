@@ -59,6 +59,16 @@ final class Flags {
             Map.entry("workers", "--workers"),
             Map.entry("drain", "--drain-seconds"),
             Map.entry("authToken", "--auth-token-file"),
+            // train.LmConfig, text.LmVocabulary
+            Map.entry("tokens", "--tokens"),
+            Map.entry("bptt", "--bptt"),
+            // serve.Generator
+            Map.entry("prompt", "--prompt"),
+            Map.entry("maxNewTokens", "--max-tokens"),
+            Map.entry("temperature", "--temperature"),
+            Map.entry("topK", "--top-k"),
+            Map.entry("topP", "--top-p"),
+            Map.entry("streams", "--num"),
             // data.AgNewsDownload
             Map.entry("url", "--url"));
 

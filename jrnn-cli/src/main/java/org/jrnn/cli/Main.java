@@ -32,7 +32,7 @@ public final class Main implements Runnable {
      * and unknown names get them all.
      */
     static final Map<String, Class<?>> SUBCOMMANDS = subcommands("train", TrainCommand.class, "evaluate", EvaluateCommand.class,
-            "predict", PredictCommand.class, "serve", ServeCommand.class, "bench", BenchCommand.class, "vocab", VocabCommand.class,
+            "predict", PredictCommand.class, "generate", GenerateCommand.class, "serve", ServeCommand.class, "bench", BenchCommand.class, "vocab", VocabCommand.class,
             "presets", PresetsCommand.class, "download", DownloadCommand.class, "import", ImportCommand.class, "export", ExportCommand.class,
             "help", CommandLine.HelpCommand.class);
 

@@ -19,6 +19,11 @@ import org.jrnn.nn.Sequential;
 import org.jrnn.text.WordVectors;
 import org.jrnn.model.EpochMetrics;
 import org.jrnn.model.ModelSpec;
+import org.jrnn.text.LmVocabulary;
+import org.jrnn.train.DataConfig;
+import org.jrnn.train.LmConfig;
+import org.jrnn.train.LmJob;
+import org.jrnn.train.LmPreset;
 import org.jrnn.train.OptimConfig;
 import org.jrnn.train.Preset;
 import org.jrnn.train.RunConfig;
@@ -33,20 +38,29 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a classifier (default: preset rnn_masked on the embedded AG News sample).",
+        description = {"Train a classifier (default: preset rnn_masked on the embedded AG News sample),",
+                "or with --task lm a next-token language model for 'jrnn generate' (default: preset char_lstm128 on titles).",
                 "Validation data is the test set, as in the lesson, unless --val-split holds out training rows.",
                 "--train/--test take AG News CSVs or any CSV/TSV (see the column options)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--task", paramLabel = "classify|tag", defaultValue = "classify",
-            description = "What to train: classify (one label per text, default) or tag (one tag per token, from token-per-line --train/--test files).")
+    @Option(names = "--task", paramLabel = "classify|tag|lm", defaultValue = "classify",
+            description = "classify (one label per text, the default), tag (one tag per token, from token-per-line --train/--test files) "
+                    + "or lm (a language model: the next token at every step).")
     String task;
 
     @Option(names = "--preset", description = "Model preset (see 'jrnn presets'; default " + Preset.DEFAULT + ", with --task tag "
-            + TagTraining.DEFAULT_PRESET + ").")
+            + TagTraining.DEFAULT_PRESET + ", with --task lm " + LmPreset.DEFAULT + ").")
     String preset;
+
+    @Option(names = "--tokens", paramLabel = "char|word", description = "--task lm: characters or words (default: the preset's).")
+    String tokens;
+
+    @Option(names = "--bptt", paramLabel = "N", defaultValue = "0",
+            description = "--task lm: truncated back-propagation through time, texts cut into windows of N tokens (0 = whole texts).")
+    int bptt;
 
     @Option(names = "--model", paramLabel = "FILE.json", description = "Architecture file (overrides the preset's model; see README).")
     Path modelFile;
@@ -150,12 +164,105 @@ final class TrainCommand implements Callable<Integer> {
                 .build();
     }
 
+    boolean languageModel() {
+        return switch (task) {
+            case "classify" -> false;
+            case "lm" -> true;
+            default -> throw new org.jrnn.errors.InvalidOptionException("--task must be classify, tag or lm, received: '" + task + "'");
+        };
+    }
+
+    /** The options of a --task lm run. */
+    LmConfig lmConfig() throws java.io.IOException {
+        LmPreset p = LmPreset.get(preset != null ? preset : LmPreset.DEFAULT);
+        if (embeddings != null || checkpointDir != null || resume) {
+            throw new org.jrnn.errors.UserInputException("--embeddings, --checkpoint-dir and --resume are for classifiers; --task lm does not take them yet");
+        }
+        boolean embedded = data.dir == null && trainFile == null;
+        int e = epochs != null ? epochs : embedded ? Math.max(EMBEDDED_DEFAULT_EPOCHS, p.epochs()) : p.epochs();
+        DataConfig dc = new DataConfig(data.dir, trainFile, testFile, format.spec(), vocab.text(p.text()), maxTrainSamples,
+                valSplit != null ? valSplit : 0);
+        OptimConfig o = new OptimConfig(e, batchSize != 0 ? batchSize : p.batchSize(), lr, seed, clipNorm, false, bucket,
+                patience != null ? patience : 0);
+        return new LmConfig(modelFile != null ? "custom" : p.name(), dc, tokens != null ? LmVocabulary.Tokens.parse(tokens) : p.tokens(),
+                vocab.vocabSize, modelFile != null ? ModelSpec.read(modelFile) : p.body(), bptt, o,
+                new RunConfig(threads.get(), null, RunConfig.DEFAULT_CHECKPOINT_EVERY, false));
+    }
+
+    /** A language model's epoch line: loss, perplexity and bits per token (bpc for characters). */
+    static String lmLine(EpochMetrics m, int epochs, String bitsName) {
+        return String.format(Locale.ROOT, "Epoch %d/%d - %.1fs - loss: %.4f - perplexity: %.3f - %s: %.4f - accuracy: %.4f"
+                        + " - val_loss: %.4f - val_perplexity: %.3f - val_%s: %.4f - %,.0f tokens/s",
+                m.epoch(), epochs, m.seconds(), m.loss(), LmJob.perplexity(m.loss()), bitsName, LmJob.bits(m.loss()), m.accuracy(),
+                m.valLoss(), LmJob.perplexity(m.valLoss()), bitsName, LmJob.bits(m.valLoss()), m.tokensPerSecond());
+    }
+
+    static String bitsName(LmVocabulary v) {
+        return v.kind() == LmVocabulary.Tokens.CHAR ? "bpc" : "bits_per_word";
+    }
+
+    private Integer trainLanguageModel(PrintWriter out, PrintWriter err) throws Exception {
+        LmConfig cfg = lmConfig();
+        LmJob.Prepared prepared = LmJob.prepare(cfg);
+        Sequential model = LmJob.buildModel(cfg, prepared);
+        String bits = bitsName(prepared.vocabulary());
+        if (!quiet) {
+            int e = cfg.optim().epochs();
+            int t = cfg.run().threads();
+            out.printf(Locale.ROOT, "jrnn train --task lm: %s on %s: %,d train / %,d test texts (%,d / %,d tokens), %s vocabulary %,d, "
+                            + "batch %d, %d epoch%s, %d thread%s (data ready in %.1f s)%n",
+                    modelFile != null ? "model " + modelFile : "preset " + cfg.preset(), prepared.dataName(), prepared.trainTexts(),
+                    prepared.testTexts(), prepared.train().countedSteps(), prepared.test().countedSteps(), cfg.tokens().id(),
+                    prepared.vocabulary().size(), cfg.optim().batchSize(), e, e == 1 ? "" : "s", t, t == 1 ? "" : "s", prepared.seconds());
+            out.print(model.summary());
+            out.flush();
+        }
+        TrainingListener listener = quiet ? warningsTo(err) : new ProgressListener(out, err, (m, epochs) -> lmLine(m, epochs, bits));
+        LmJob.Result r = LmJob.run(cfg, prepared, model, listener);
+        out.printf(Locale.ROOT, "final: test_loss %.4f, test_perplexity %.3f, test_%s %.4f, test_accuracy %.4f after %d epoch%s "
+                        + "(%.1f s training, %,.0f tokens/s)%n", r.test().loss(), LmJob.perplexity(r.test().loss()), bits,
+                LmJob.bits(r.test().loss()), r.test().accuracy(), r.history().size(), r.history().size() == 1 ? "" : "s",
+                r.history().stream().mapToDouble(EpochMetrics::seconds).sum(), tokensPerSecond(r.history()));
+        out.flush();
+        if (historyOut != null) {
+            AtomicFiles.writeString(historyOut, historyOut.toString().endsWith(".csv") ? historyCsv(r.history())
+                    : new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.history()));
+        }
+        if (metricsOut != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("task", "lm");
+            m.put("preset", cfg.preset());
+            m.put("tokens", cfg.tokens().id());
+            m.put("vocab_size", prepared.vocabulary().size());
+            m.put("params", model.paramCount());
+            m.put("batch_size", cfg.optim().batchSize());
+            m.put("threads", cfg.run().threads());
+            m.put("history", r.history());
+            m.put("test_loss", r.test().loss());
+            m.put("test_perplexity", LmJob.perplexity(r.test().loss()));
+            m.put("test_" + bits, LmJob.bits(r.test().loss()));
+            m.put("tokens_per_second", tokensPerSecond(r.history()));
+            m.put("machine", Machine.describe());
+            AtomicFiles.writeString(metricsOut, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+        }
+        if (modelOut != null) {
+            org.jrnn.io.ModelFile.save(modelOut, r.toSavedModel());
+            out.println("saved model to " + modelOut);
+            out.flush();
+        }
+        return 0;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (task.equals("tag")) return TagTrain.run(this, out, err);
-        if (!task.equals("classify")) throw new UserInputException("--task must be classify or tag, received: " + task);
+        if (task.equals("tag")) {
+            if (tokens != null || bptt != 0) throw new org.jrnn.errors.UserInputException("--tokens and --bptt are for --task lm");
+            return TagTrain.run(this, out, err);
+        }
+        if (languageModel()) return trainLanguageModel(out, err);
+        if (tokens != null || bptt != 0) throw new org.jrnn.errors.UserInputException("--tokens and --bptt are for --task lm");
         TrainConfig cfg = config();
         TrainJob.Prepared prepared = TrainJob.prepare(cfg);
         TrainJob.DataSummary d = prepared.summary();
@@ -281,12 +388,21 @@ final class TrainCommand implements Callable<Integer> {
     static final class ProgressListener implements TrainingListener {
         private final PrintWriter out;
         private final PrintWriter err;
+        private final java.util.function.BiFunction<EpochMetrics, Integer, String> line;
         private ProgressBar bar;
         private int epochs;
 
         ProgressListener(PrintWriter out, PrintWriter err) {
+            this(out, err, (m, epochs) -> String.format(Locale.ROOT,
+                    "Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f - %,.0f tokens/s",
+                    m.epoch(), epochs, m.seconds(), m.loss(), m.accuracy(), m.valLoss(), m.valAccuracy(), m.tokensPerSecond()));
+        }
+
+        /** With {@code line} giving each epoch's summary (epoch figures, epochs in all). */
+        ProgressListener(PrintWriter out, PrintWriter err, java.util.function.BiFunction<EpochMetrics, Integer, String> line) {
             this.out = out;
             this.err = err;
+            this.line = line;
         }
 
         static void warn(PrintWriter err, String message) {
@@ -328,8 +444,7 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void epochFinished(EpochMetrics m) {
             bar.close();
-            out.printf(Locale.ROOT, "Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f - %,.0f tokens/s%n",
-                    m.epoch(), epochs, m.seconds(), m.loss(), m.accuracy(), m.valLoss(), m.valAccuracy(), m.tokensPerSecond());
+            out.println(line.apply(m, epochs));
             out.flush();
         }
     }

@@ -121,7 +121,7 @@ class TagCommandTest {
         CliTest.assertOneLineError(CliTest.run("train", "--task", "tag"), "--train is required to train a tagger", "");
         CliTest.assertOneLineError(CliTest.run("train", "--task", "tag", "--train", good.toString(), "--early-stopping", "2"),
                 "--early-stopping needs --test", "");
-        CliTest.assertOneLineError(CliTest.run("train", "--task", "translate"), "--task must be classify or tag", "");
+        CliTest.assertOneLineError(CliTest.run("train", "--task", "translate"), "--task must be classify, tag or lm", "");
         Path arch = CliTest.write(dir, "arch.json", "{\"embedding_dim\": 8, \"layers\": [{\"type\": \"GRU\", \"units\": 4}]}");
         CliTest.assertOneLineError(CliTest.run("train", "--task", "tag", "--train", good.toString(), "--model", arch.toString()),
                 "--model: a tagger's layers end in", "TimeDistributed");

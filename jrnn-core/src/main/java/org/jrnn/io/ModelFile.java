@@ -305,7 +305,12 @@ public final class ModelFile {
             Map<String, ZipEntry> entries = entries(zip, where);
             Fields root = new Fields(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), "", where);
             checkVersion(root, where);
-            if (!TASK_LM.equals(root.text("task", false))) {
+            String task = root.text("task", false);
+            if (SavedModel.Task.TAG.fileName.equals(task)) {
+                throw new ModelFormatException(where, "is a tagger, not a language model: it tags the tokens of a text "
+                        + "(jrnn predict), it does not generate text");
+            }
+            if (!TASK_LM.equals(task)) {
                 throw new ModelFormatException(where, "is a classifier, not a language model: it predicts a class per text "
                         + "(jrnn predict), it does not generate text");
             }

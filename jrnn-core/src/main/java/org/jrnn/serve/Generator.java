@@ -68,7 +68,7 @@ public final class Generator {
      */
     public record Options(int maxTokens, double temperature, int topK, double topP, long seed, int streams) {
         public Options {
-            if (maxTokens < 1) throw InvalidOptionException.of("maxTokens", "must be >= 1, received: " + maxTokens);
+            if (maxTokens < 1) throw InvalidOptionException.of("maxNewTokens", "must be >= 1, received: " + maxTokens);
             if (!(temperature >= 0) || Double.isInfinite(temperature)) {
                 throw InvalidOptionException.of("temperature", "must be >= 0 and finite (0 = greedy), received: " + temperature);
             }
