@@ -27,7 +27,7 @@ public final class TagEvaluator {
      */
     public static TaggingReport evaluate(SavedModel m, List<TaggedSentence> sentences, String file, int threads) {
         if (m.task() != SavedModel.Task.TAG) {
-            throw new UserInputException("the model is a " + m.task().fileName + " model, not a tagger: evaluate it on labelled texts");
+            throw new UserInputException("the model is a classifier, not a tagger: evaluate it on labelled texts");
         }
         if (sentences.isEmpty()) throw new UserInputException("no sentences to evaluate");
         int[][] gold = ConllReader.tagIds(sentences, m.classNames(), file, "the model");

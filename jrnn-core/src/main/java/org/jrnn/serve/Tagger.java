@@ -45,7 +45,7 @@ public final class Tagger {
     /** @throws UserInputException if the model is not a tagger */
     public Tagger(SavedModel saved) {
         if (saved.task() != SavedModel.Task.TAG) {
-            throw new UserInputException("the model is a " + saved.task().fileName + " model, not a tagger (train one with --task tag)");
+            throw new UserInputException("the model is a classifier, not a tagger (train one with --task tag)");
         }
         this.saved = saved;
         this.model = saved.model();
