@@ -17,7 +17,7 @@ class MainTest {
         for (Map.Entry<String, Class<?>> e : Main.SUBCOMMANDS.entrySet()) {
             assertThat(e.getValue().getAnnotation(Command.class).name()).isEqualTo(e.getKey());
         }
-        assertThat(Main.SUBCOMMANDS.keySet()).containsExactly("train", "evaluate", "predict", "serve", "bench", "vocab", "presets", "download", "import", "export", "help");
+        assertThat(Main.SUBCOMMANDS.keySet()).containsExactly("train", "evaluate", "predict", "generate", "serve", "bench", "vocab", "presets", "download", "import", "export", "help");
     }
 
     @Test
