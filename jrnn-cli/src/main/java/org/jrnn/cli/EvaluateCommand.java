@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a saved model: loss, accuracy, per-class precision/recall/F1, macro-F1, confusion matrix.",
-                "Default data: the embedded AG News sample's test set."})
+                "Default data: the embedded AG News sample's test set.",
+                "A tagger (train --task tag) is evaluated on a token-per-line --test file: per-token accuracy, per-tag "
+                        + "precision/recall/F1 and, for BIO tags, entity precision/recall/F1 (conlleval rules)."})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,7 +40,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataDirOption data;
 
-    @Option(names = "--test", paramLabel = "FILE", description = "Test CSV or TSV instead of --data; labels must be the model's classes.")
+    @Option(names = "--test", paramLabel = "FILE", description = "Test CSV or TSV instead of --data; labels must be the model's classes (a tagger: a token-per-line file).")
     Path test;
 
     @Mixin
@@ -59,6 +61,7 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (ModelFile.isLanguageModel(model)) return evaluateLanguageModel(out);
         SavedModel m = ModelFile.load(model);
+        if (m.task() == SavedModel.Task.TAG) return TagCli.evaluate(this, m, out);
         String dataName;
         List<Example> rows;
         if (test != null || data.dir != null) {

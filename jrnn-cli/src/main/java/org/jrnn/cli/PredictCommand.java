@@ -21,7 +21,10 @@ import org.jrnn.data.DataFormatException;
 import org.jrnn.data.Dataset;
 import org.jrnn.data.Example;
 import org.jrnn.errors.UserInputException;
+import org.jrnn.io.ModelFile;
+import org.jrnn.io.SavedModel;
 import org.jrnn.serve.Classifier;
+import org.jrnn.serve.Tagger;
 import org.jrnn.serve.Prediction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +35,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Classify texts with a saved model; prints one JSON line per text.",
+                "A tagger (train --task tag) prints {\"tokens\":[...],\"tags\":[...],\"scores\":[...]} per text (scores: each "
+                        + "chosen tag's probability); its --input is a token-per-line file (adds true_tags).",
                 "Texts come from the arguments, else from --input FILE.csv, else one per line on standard input "
                         + "(UTF-8; N lines in, N JSON lines out, in order: an empty or blank line is classified "
                         + "as it is, like an empty argument \"\")."})
@@ -44,7 +49,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE.jrnn", description = "Model file written by 'jrnn train --out'.")
     Path model;
 
-    @Option(names = "--input", paramLabel = "FILE.csv", description = "Labelled CSV or TSV to classify (adds the true label to each line).")
+    @Option(names = "--input", paramLabel = "FILE.csv", description = "Labelled CSV or TSV to classify (adds the true label to each line); for a tagger a token-per-line file.")
     Path input;
 
     @Mixin
@@ -75,8 +80,19 @@ final class PredictCommand implements Callable<Integer> {
         if (topK < 1) throw new UserInputException("--top-k must be >= 1, received: " + topK);
         if (input != null && !texts.isEmpty()) throw new UserInputException("give texts as arguments or --input FILE.csv, not both");
         if (input == null && !format.spec().isDefault()) throw new UserInputException("the column options describe an --input file");
-        Classifier c = Classifier.load(model);
         PrintWriter out = spec.commandLine().getOut();
+        SavedModel saved = ModelFile.load(model);
+        if (saved.task() == SavedModel.Task.TAG) {
+            if (input != null && !format.spec().isDefault()) {
+                throw new UserInputException("the column options describe CSV/TSV tables; a tagger's --input is a token-per-line file");
+            }
+            Tagger t = new Tagger(saved);
+            if (!texts.isEmpty() || input != null) TagCli.predict(this, t, out);
+            else readStdin(s -> TagCli.print(out, t.tag(s), null), out);
+            out.flush();
+            return 0;
+        }
+        Classifier c = new Classifier(saved);
         if (!texts.isEmpty()) {
             for (String t : texts) print(out, classify(c, List.of(t)).get(0), null);
         } else if (input != null) {
@@ -87,7 +103,7 @@ final class PredictCommand implements Callable<Integer> {
             List<Prediction> ps = classify(c, batch);
             for (int i = 0; i < ps.size(); i++) print(out, ps.get(i), data.classNames().get(rows.get(i).label()));
         } else {
-            readStdin(c, out);
+            readStdin(s -> print(out, classify(c, List.of(s)).get(0), null), out);
         }
         out.flush();
         return 0;
@@ -102,7 +118,13 @@ final class PredictCommand implements Callable<Integer> {
      * paste the two side by side). Each prediction is printed as soon as it is made. Lines are split
      * on bytes and decoded one by one, so an error names its exact line.
      */
-    private void readStdin(Classifier c, PrintWriter out) throws IOException {
+    /** What to do with one stdin line. */
+    @FunctionalInterface
+    interface LineHandler {
+        void accept(String line) throws Exception;
+    }
+
+    private void readStdin(LineHandler handle, PrintWriter out) throws Exception {
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         InputStream in = new BufferedInputStream(stdin, 1 << 16);
@@ -127,7 +149,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw new DataFormatException(STDIN, line, "invalid UTF-8: expected text, one item per line (binary input?)");
             }
             if (s.indexOf('\0') >= 0) throw new DataFormatException(STDIN, line, "NUL byte: expected text, one item per line (binary input?)");
-            print(out, classify(c, List.of(s)).get(0), null);
+            handle.accept(s);
             out.flush();
             if (b < 0) break;
         }

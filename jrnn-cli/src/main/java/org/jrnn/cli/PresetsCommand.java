@@ -3,6 +3,7 @@ package org.jrnn.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.jrnn.train.Preset;
+import org.jrnn.train.TagTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,6 +27,12 @@ final class PresetsCommand implements Callable<Integer> {
                     p.patience() > 0 ? String.format(java.util.Locale.ROOT, ", early stopping (patience %d) on a %.0f %% validation split",
                             p.patience(), 100 * p.valSplit()) : "");
             if (json) out.println(p.model().toJson());
+        }
+        // Taggers' heads have one unit per tag, known only from the data: the JSON shows them for 9 tags (CoNLL-2003's).
+        for (TagTraining.Preset p : TagTraining.presets()) {
+            out.printf("%-12s --task tag: %s%s; batch %d; %d epochs%n", p.name(), p.description(),
+                    p.name().equals(TagTraining.DEFAULT_PRESET) ? " (default with --task tag)" : "", p.batchSize(), p.epochs());
+            if (json) out.println(p.model().apply(9).toJson());
         }
         out.flush();
         return 0;

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.jrnn.errors.UserInputException;
 import org.jrnn.files.AtomicFiles;
 import org.jrnn.nn.Sequential;
 import org.jrnn.text.WordVectors;
@@ -26,6 +27,7 @@ import org.jrnn.train.LmPreset;
 import org.jrnn.train.OptimConfig;
 import org.jrnn.train.Preset;
 import org.jrnn.train.RunConfig;
+import org.jrnn.train.TagTraining;
 import org.jrnn.train.TrainConfig;
 import org.jrnn.train.TrainJob;
 import org.jrnn.train.TrainingListener;
@@ -44,12 +46,13 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--task", paramLabel = "classify|lm", defaultValue = "classify",
-            description = "classify (one label per text, the default) or lm (a language model: the next token at every step).")
+    @Option(names = "--task", paramLabel = "classify|tag|lm", defaultValue = "classify",
+            description = "classify (one label per text, the default), tag (one tag per token, from token-per-line --train/--test files) "
+                    + "or lm (a language model: the next token at every step).")
     String task;
 
-    @Option(names = "--preset", description = "Model preset (see 'jrnn presets'; default " + Preset.DEFAULT + ", with --task lm "
-            + LmPreset.DEFAULT + ").")
+    @Option(names = "--preset", description = "Model preset (see 'jrnn presets'; default " + Preset.DEFAULT + ", with --task tag "
+            + TagTraining.DEFAULT_PRESET + ", with --task lm " + LmPreset.DEFAULT + ").")
     String preset;
 
     @Option(names = "--tokens", paramLabel = "char|word", description = "--task lm: characters or words (default: the preset's).")
@@ -165,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
         return switch (task) {
             case "classify" -> false;
             case "lm" -> true;
-            default -> throw new org.jrnn.errors.InvalidOptionException("--task must be classify or lm, received: '" + task + "'");
+            default -> throw new org.jrnn.errors.InvalidOptionException("--task must be classify, tag or lm, received: '" + task + "'");
         };
     }
 
@@ -254,6 +257,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (task.equals("tag")) {
+            if (tokens != null || bptt != 0) throw new org.jrnn.errors.UserInputException("--tokens and --bptt are for --task lm");
+            return TagTrain.run(this, out, err);
+        }
         if (languageModel()) return trainLanguageModel(out, err);
         if (tokens != null || bptt != 0) throw new org.jrnn.errors.UserInputException("--tokens and --bptt are for --task lm");
         TrainConfig cfg = config();

@@ -166,6 +166,7 @@ class CliTest {
     void presetsListsEveryPreset() {
         Run r = run("presets", "--json");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("rnn_titles", "rnn_masked", "lstm", "gru", "bilstm2x64", "rnn_mean", "\"Bidirectional\"");
+        assertThat(r.out()).contains("rnn_titles", "rnn_masked", "lstm", "gru", "bilstm2x64", "rnn_mean", "\"Bidirectional\"", "bilstm_tagger",
+                "lstm_tagger", "\"TimeDistributed\"");
     }
 }

@@ -52,17 +52,30 @@ public record EvaluationReport(List<String> classNames, long samples, double los
 
     /** The report as a text table: summary line, per-class figures, then the confusion matrix. */
     public String toTable() {
+        return String.format(Locale.ROOT, "samples %,d   loss %.4f   accuracy %.4f   macro-F1 %.4f%n%n", samples, loss, accuracy, macroF1)
+                + classTable("class") + confusionTable("class");
+    }
+
+    /** Per-class precision, recall, F1 and support, then the macro average; {@code what} heads the first column. */
+    String classTable(String what) {
         int k = classNames.size();
         int w = Math.max(10, classNames.stream().mapToInt(String::length).max().orElse(0) + 2);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "samples %,d   loss %.4f   accuracy %.4f   macro-F1 %.4f%n%n", samples, loss, accuracy, macroF1));
         String row = "%-" + w + "s %9s %9s %9s %9s%n";
-        sb.append(String.format(Locale.ROOT, row, "class", "precision", "recall", "f1", "support"));
+        sb.append(String.format(Locale.ROOT, row, what, "precision", "recall", "f1", "support"));
         for (int c = 0; c < k; c++) {
             sb.append(String.format(Locale.ROOT, row, classNames.get(c), f4(precision[c]), f4(recall[c]), f4(f1[c]), support[c]));
         }
         sb.append(String.format(Locale.ROOT, row, "macro avg", f4(mean(precision)), f4(mean(recall)), f4(macroF1), samples));
-        sb.append(String.format(Locale.ROOT, "%nconfusion matrix (rows: true class, columns: predicted class)%n"));
+        return sb.toString();
+    }
+
+    /** The confusion matrix, rows the true {@code what}, columns the predicted one. */
+    String confusionTable(String what) {
+        int k = classNames.size();
+        int w = Math.max(10, classNames.stream().mapToInt(String::length).max().orElse(0) + 2);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%nconfusion matrix (rows: true %s, columns: predicted %s)%n", what, what));
         int cw = Math.max(7, classNames.stream().mapToInt(String::length).max().orElse(0) + 1);
         sb.append(String.format(Locale.ROOT, "%-" + w + "s", "true \\ pred"));
         for (String name : classNames) sb.append(String.format(Locale.ROOT, " %" + cw + "s", name));

@@ -53,9 +53,9 @@ public final class ModelFile {
     public static final String FORMAT = "jrnn-model";
     public static final int FORMAT_VERSION = 1;
     /**
-     * Language models (config.json {@code "task": "lm"}) are written as version 2, so a jrnn that
-     * predates them says "upgrade" instead of misreading one; classifiers stay version 1, and this
-     * jrnn reads both.
+     * Language models (config.json {@code "task": "lm"}) and taggers ({@code "task": "tag"}) are
+     * written as version 2, so a jrnn that predates them says "upgrade" instead of misreading one;
+     * classifiers stay version 1, and this jrnn reads both.
      */
     public static final int LM_FORMAT_VERSION = 2;
     /** config.json's {@code task} of a language model. */
@@ -66,6 +66,9 @@ public final class ModelFile {
     /** Keras TextVectorization settings jrnn implements (see TextVectorizer). */
     public static final String STANDARDIZE = "lower_and_strip_punctuation";
     public static final String SPLIT = "whitespace";
+    /** A tagger's text settings: tokens as written, raw text split by TextVectorizer.splitWords. */
+    public static final String STANDARDIZE_NONE = "none";
+    public static final String SPLIT_WORDS = "whitespace_punctuation";
 
     /** Caps on uncompressed entry sizes: far above real models (bilstm2x64 at 20k tokens is ~13 MB). */
     static final long MAX_CONFIG_BYTES = 1L << 20;
@@ -167,16 +170,23 @@ public final class ModelFile {
     static ObjectNode configJson(SavedModel m) {
         ObjectNode c = JSON.createObjectNode();
         c.put("format", FORMAT);
-        c.put("format_version", FORMAT_VERSION);
+        // Only other tasks write "task" (and version 2, see parseConfig): a classifier's file stays the bytes it always was.
+        c.put("format_version", m.task() == SavedModel.Task.CLASSIFY ? FORMAT_VERSION : LM_FORMAT_VERSION);
+        if (m.task() != SavedModel.Task.CLASSIFY) c.put("task", m.task().fileName);
         if (m.created() != null) c.put("created", m.created());
         if (m.producer() != null) c.put("producer", m.producer());
         c.set("architecture", JSON.valueToTree(m.architecture()));
         ObjectNode v = c.putObject("vectorizer");
         v.put("max_tokens", m.maxTokens());
         v.put("vocab_size", m.vectorizer().size());
-        v.put("text", SavedModel.textFieldName(m.textField()));
-        v.put("standardize", STANDARDIZE);
-        v.put("split", SPLIT);
+        if (m.task() == SavedModel.Task.TAG) {
+            v.put("standardize", STANDARDIZE_NONE);
+            v.put("split", SPLIT_WORDS);
+        } else {
+            v.put("text", SavedModel.textFieldName(m.textField()));
+            v.put("standardize", STANDARDIZE);
+            v.put("split", SPLIT);
+        }
         c.put("num_classes", m.classNames().size());
         ArrayNode names = c.putArray("class_names");
         m.classNames().forEach(names::add);
@@ -248,7 +258,7 @@ public final class ModelFile {
             Sequential model = weights(zip, entries, config.architecture, config.vocabSize, config.numClasses, where);
             try {
                 return new SavedModel(config.architecture, vectorizer, config.maxTokens, config.textField, config.classNames,
-                        model, config.training, config.created, config.producer);
+                        model, config.training, config.created, config.producer, config.task);
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(where, e.getMessage(), e);
             }
@@ -295,7 +305,12 @@ public final class ModelFile {
             Map<String, ZipEntry> entries = entries(zip, where);
             Fields root = new Fields(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), "", where);
             checkVersion(root, where);
-            if (!TASK_LM.equals(root.text("task", false))) {
+            String task = root.text("task", false);
+            if (SavedModel.Task.TAG.fileName.equals(task)) {
+                throw new ModelFormatException(where, "is a tagger, not a language model: it tags the tokens of a text "
+                        + "(jrnn predict), it does not generate text");
+            }
+            if (!TASK_LM.equals(task)) {
                 throw new ModelFormatException(where, "is a classifier, not a language model: it predicts a class per text "
                         + "(jrnn predict), it does not generate text");
             }
@@ -512,21 +527,32 @@ public final class ModelFile {
     // ---------------------------------------------------------------- config.json
 
     private record Config(ModelSpec architecture, int maxTokens, int vocabSize, TextField textField, int numClasses,
-                          List<String> classNames, SavedModel.Training training, String created, String producer) {}
+                          List<String> classNames, SavedModel.Training training, String created, String producer,
+                          SavedModel.Task task) {}
 
-    private static final Set<String> CONFIG_KEYS = Set.of("format", "format_version", "created", "producer", "architecture",
+    private static final Set<String> CONFIG_KEYS = Set.of("format", "format_version", "created", "producer", "task", "architecture",
             "vectorizer", "num_classes", "class_names", "training");
     private static final Set<String> VECTORIZER_KEYS = Set.of("max_tokens", "vocab_size", "text", "standardize", "split");
 
     private static Config parseConfig(byte[] bytes, String where) {
         Fields root = new Fields(parseJson(bytes, where), "", where);
         long version = checkVersion(root, where);
-        if (TASK_LM.equals(root.text("task", false))) {
+        String taskName = root.text("task", false);
+        if (TASK_LM.equals(taskName)) {
             throw new ModelFormatException(where, "is a language model (task \"lm\"), not a classifier: it generates text "
                     + "(jrnn generate) and is scored on texts (jrnn evaluate), it does not predict classes");
         }
-        if (version != FORMAT_VERSION) {
-            throw new ModelFormatException(where, "format_version " + version + " is a language model's, but " + CONFIG + " has no \"task\": \"lm\"");
+        SavedModel.Task task = taskName == null ? SavedModel.Task.CLASSIFY : SavedModel.Task.parse(taskName);
+        if (task == null) throw root.fail("task", "'" + taskName + "' is not a task this jrnn knows (classify, tag, lm); HINT: upgrade jrnn");
+        // Version 2 is the version of files with a task other than classify (language models, taggers), so a
+        // jrnn that predates them says "upgrade" instead of "unexpected key"; classifiers stay version 1.
+        if (task == SavedModel.Task.CLASSIFY && version != FORMAT_VERSION) {
+            throw new ModelFormatException(where, "format_version " + version + " is a language model's or a tagger's, but " + CONFIG
+                    + " has no \"task\": \"lm\" or \"tag\"");
+        }
+        if (task != SavedModel.Task.CLASSIFY && version != LM_FORMAT_VERSION) {
+            throw new ModelFormatException(where, "task '" + taskName + "' needs format_version " + LM_FORMAT_VERSION + ", " + CONFIG
+                    + " says " + version);
         }
         root.onlyKeys(CONFIG_KEYS);
         String created = root.text("created", false);
@@ -536,15 +562,29 @@ public final class ModelFile {
         vec.onlyKeys(VECTORIZER_KEYS);
         int maxTokens = (int) vec.integer("max_tokens", true, 2, Integer.MAX_VALUE);
         int vocabSize = (int) vec.integer("vocab_size", true, 2, maxTokens);
-        String textName = vec.text("text", true);
-        TextField field = SavedModel.parseTextField(textName);
-        if (field == null) throw vec.fail("text", "must be 'title' or 'title+description', received '" + textName + "'");
+        TextField field;
         String standardize = vec.text("standardize", true);
-        if (!STANDARDIZE.equals(standardize)) {
-            throw vec.fail("standardize", "'" + standardize + "' is not supported (jrnn implements '" + STANDARDIZE + "')");
-        }
         String split = vec.text("split", true);
-        if (!SPLIT.equals(split)) throw vec.fail("split", "'" + split + "' is not supported (jrnn implements '" + SPLIT + "')");
+        if (task == SavedModel.Task.TAG) {
+            // A tagger reads tokens, not AG News fields: no "text"; tokens are looked up as written.
+            if (vec.node.has("text")) throw vec.fail("text", "does not apply to a tagger (task 'tag' reads tokens)");
+            field = TextField.TITLE;
+            if (!STANDARDIZE_NONE.equals(standardize)) {
+                throw vec.fail("standardize", "'" + standardize + "' is not supported for a tagger (jrnn implements '" + STANDARDIZE_NONE + "')");
+            }
+            if (!SPLIT_WORDS.equals(split)) {
+                throw vec.fail("split", "'" + split + "' is not supported for a tagger (jrnn implements '" + SPLIT_WORDS + "')");
+            }
+            if (!arch.perStep()) throw root.fail("task", "'tag' needs an architecture ending in TimeDistributed (one output per token)");
+        } else {
+            String textName = vec.text("text", true);
+            field = SavedModel.parseTextField(textName);
+            if (field == null) throw vec.fail("text", "must be 'title' or 'title+description', received '" + textName + "'");
+            if (!STANDARDIZE.equals(standardize)) {
+                throw vec.fail("standardize", "'" + standardize + "' is not supported (jrnn implements '" + STANDARDIZE + "')");
+            }
+            if (!SPLIT.equals(split)) throw vec.fail("split", "'" + split + "' is not supported (jrnn implements '" + SPLIT + "')");
+        }
         int numClasses = (int) root.integer("num_classes", true, 2, 1_000_000);
         List<String> classNames = root.strings("class_names");
         if (classNames.size() != numClasses) {
@@ -554,7 +594,7 @@ public final class ModelFile {
             throw root.fail("class_names", "must be distinct and non-empty");
         }
         SavedModel.Training training = root.node.has("training") ? parseTraining(root.object("training", true)) : null;
-        return new Config(arch, maxTokens, vocabSize, field, numClasses, classNames, training, created, producer);
+        return new Config(arch, maxTokens, vocabSize, field, numClasses, classNames, training, created, producer, task);
     }
 
     /**

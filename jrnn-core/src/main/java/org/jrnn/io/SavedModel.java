@@ -23,9 +23,41 @@ import org.jrnn.model.ModelSpec;
  * @param training how the model was trained, or null when unknown (for example a converted model)
  * @param created ISO-8601 UTC time the file was written, or null when unknown
  * @param producer what wrote the file ("jrnn 0.1.0", "tools/from_pytorch.py"), or null when unknown
+ * @param task what the model does with text, which decides how text becomes ids (see {@link Task})
  */
 public record SavedModel(ModelSpec architecture, TextVectorizer vectorizer, int maxTokens, TextField textField,
-                         List<String> classNames, Sequential model, Training training, String created, String producer) {
+                         List<String> classNames, Sequential model, Training training, String created, String producer,
+                         Task task) {
+
+    /**
+     * What a model does. {@link #CLASSIFY}: one label per text, text read with the Keras standardize
+     * ({@link TextVectorizer#tokenize}). {@link #TAG}: one tag per token (a per-step model, class names
+     * = tag names), tokens looked up exactly as written ({@link TextVectorizer#splitWords} for raw
+     * text); {@code textField} means nothing for it and is {@link TextField#TITLE}.
+     */
+    public enum Task {
+        CLASSIFY("classify"),
+        TAG("tag");
+
+        /** The file's spelling ("task" in config.json). */
+        public final String fileName;
+
+        Task(String fileName) {
+            this.fileName = fileName;
+        }
+
+        /** Inverse of {@link #fileName}; null for anything else. */
+        public static Task parse(String s) {
+            for (Task t : values()) if (t.fileName.equals(s)) return t;
+            return null;
+        }
+    }
+
+    /** A classifier (the format before tasks existed). */
+    public SavedModel(ModelSpec architecture, TextVectorizer vectorizer, int maxTokens, TextField textField,
+                      List<String> classNames, Sequential model, Training training, String created, String producer) {
+        this(architecture, vectorizer, maxTokens, textField, classNames, model, training, created, producer, Task.CLASSIFY);
+    }
 
     /** What jrnn records as a file's producer: "jrnn " and the version from pom.xml. */
     public static String producerName() {
@@ -37,6 +69,10 @@ public record SavedModel(ModelSpec architecture, TextVectorizer vectorizer, int 
             throw new IllegalArgumentException("architecture, vectorizer, textField, classNames and model are required");
         }
         classNames = List.copyOf(classNames);
+        if (task == null) throw new IllegalArgumentException("task is required");
+        if (task == Task.TAG && !architecture.perStep()) {
+            throw new IllegalArgumentException("a tagger needs a per-step architecture (ending in TimeDistributed)");
+        }
         if (classNames.size() != model.outputSize()) {
             throw new IllegalArgumentException(classNames.size() + " class names for a model with " + model.outputSize() + " outputs");
         }

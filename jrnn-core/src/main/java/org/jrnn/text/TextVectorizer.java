@@ -112,6 +112,38 @@ public final class TextVectorizer {
         return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
+    /**
+     * Raw text → tokens for a model whose vocabulary holds tokens as written (a tagger, see
+     * {@link #adaptTokens}): split on runs of ASCII whitespace, then each piece's leading and trailing
+     * ASCII punctuation characters become tokens of their own, one character each, as token-per-line
+     * corpora write them ({@code "(Paris)."} → {@code ( Paris ) .}). Inner punctuation stays
+     * ({@code "Jean-Pierre"}, {@code "3.5"}), and a piece of punctuation only stays whole ({@code "..."}).
+     * Case is kept.
+     */
+    public static List<String> splitWords(String text) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            while (i < n && isWhitespace(text.charAt(i))) i++;
+            int start = i;
+            while (i < n && !isWhitespace(text.charAt(i))) i++;
+            if (start == i) break;
+            int a = start;
+            int b = i;
+            while (a < b && isPunctuation(text.charAt(a))) a++;
+            if (a == b) {
+                out.add(text.substring(start, i)); // punctuation only: one token
+                continue;
+            }
+            while (isPunctuation(text.charAt(b - 1))) b--;
+            for (int c = start; c < a; c++) out.add(String.valueOf(text.charAt(c)));
+            out.add(text.substring(a, b));
+            for (int c = b; c < i; c++) out.add(String.valueOf(text.charAt(c)));
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- building
 
     /**
@@ -134,6 +166,35 @@ public final class TextVectorizer {
                 counts.computeIfAbsent(token, t -> new int[1])[0]++;
             }
         }
+        return fromCounts(counts, maxTokens, ties);
+    }
+
+    /**
+     * The vocabulary of already split tokens, as {@link #adapt} orders and cuts it, but with no
+     * standardization: tokens are kept exactly (case and punctuation matter), for token-per-line data
+     * such as a tagger's, where "Paris" and "paris" or "." are different evidence. Tokens equal to
+     * {@code ""} or {@value #OOV_TOKEN} are not added (they read as padding and OOV).
+     *
+     * @throws InvalidOptionException if {@code maxTokens < 2}
+     */
+    public static TextVectorizer adaptTokens(Iterable<? extends List<String>> sequences, int maxTokens, TieOrder ties) {
+        if (maxTokens < 2) {
+            throw InvalidOptionException.of("maxTokens", "must be >= 2, received: " + maxTokens);
+        }
+        if (sequences == null || ties == null) {
+            throw new IllegalArgumentException("sequences and ties must not be null");
+        }
+        Map<String, int[]> counts = new LinkedHashMap<>();
+        for (List<String> seq : sequences) {
+            for (String token : seq) {
+                if (token.isEmpty() || token.equals(OOV_TOKEN)) continue;
+                counts.computeIfAbsent(token, t -> new int[1])[0]++;
+            }
+        }
+        return fromCounts(counts, maxTokens, ties);
+    }
+
+    private static TextVectorizer fromCounts(Map<String, int[]> counts, int maxTokens, TieOrder ties) {
         List<String> tokens = new ArrayList<>(counts.keySet());
         Comparator<String> byCountDesc = Comparator.comparingInt(t -> -counts.get(t)[0]);
         if (ties == TieOrder.KERAS) {
@@ -224,6 +285,15 @@ public final class TextVectorizer {
     /** Ids of the tokens of {@code text}: no padding, no truncation; empty if the text has no tokens. */
     public int[] encode(String text) {
         List<String> tokens = tokenize(text);
+        int[] ids = new int[tokens.size()];
+        for (int t = 0; t < ids.length; t++) {
+            ids[t] = indexOf(tokens.get(t));
+        }
+        return ids;
+    }
+
+    /** Ids of tokens as they are (no standardize, no split): a tagger's lookup, see {@link #adaptTokens}. */
+    public int[] encodeTokens(List<String> tokens) {
         int[] ids = new int[tokens.size()];
         for (int t = 0; t < ids.length; t++) {
             ids[t] = indexOf(tokens.get(t));

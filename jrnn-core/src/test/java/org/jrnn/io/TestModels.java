@@ -352,7 +352,7 @@ public final class TestModels {
         h.add(new Hostile("config bomb", entries(e -> e.put(ModelFile.CONFIG, new byte[(int) ModelFile.MAX_CONFIG_BYTES + 1])),
                 "over the limit of 1048576"));
         h.add(new Hostile("wrong format version", configEdit(c -> c.put("format_version", 3)), "format_version 3 is newer than this jrnn reads (2); HINT"));
-        h.add(new Hostile("version 2 without task", configEdit(c -> c.put("format_version", 2)), "format_version 2 is a language model's, but config.json has no"));
+        h.add(new Hostile("version 2 without task", configEdit(c -> c.put("format_version", 2)), "format_version 2 is a language model's or a tagger's, but config.json has no"));
         h.add(new Hostile("format version zero", configEdit(c -> c.put("format_version", 0)), "format_version 0 is not a version"));
         h.add(new Hostile("wrong format name", configEdit(c -> c.put("format", "keras-model")), "format 'keras-model'"));
         h.add(new Hostile("config not json", entries(e -> e.put(ModelFile.CONFIG, "{\"format\": ".getBytes(StandardCharsets.UTF_8))), "invalid JSON"));
