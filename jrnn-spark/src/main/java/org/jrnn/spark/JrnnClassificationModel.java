@@ -210,11 +210,16 @@ public final class JrnnClassificationModel extends Model<JrnnClassificationModel
                 throw new InvalidOptionException("text column '" + c + "' must be a string, received: " + schema.apply(c).dataType().simpleString());
             }
         }
+        return withOutputs(schema, $(predictionCol), $(probabilityCol), $(rawPredictionCol), $(predictedLabelCol));
+    }
+
+    /** {@code schema} plus the output columns with these names ("" = left out). */
+    static StructType withOutputs(StructType schema, String prediction, String probability, String rawPrediction, String predictedLabel) {
         StructType out = schema;
-        out = add(out, $(predictionCol), DataTypes.DoubleType);
-        out = add(out, $(probabilityCol), SQLDataTypes.VectorType());
-        out = add(out, $(rawPredictionCol), SQLDataTypes.VectorType());
-        out = add(out, $(predictedLabelCol), DataTypes.StringType);
+        out = add(out, prediction, DataTypes.DoubleType);
+        out = add(out, probability, SQLDataTypes.VectorType());
+        out = add(out, rawPrediction, SQLDataTypes.VectorType());
+        out = add(out, predictedLabel, DataTypes.StringType);
         return out;
     }
 
