@@ -98,6 +98,10 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public final IntParam syncEvery;
     public final IntParam numPartitions;
     public final IntParam threadsPerTask;
+    public final Param<String> checkpointDir;
+    public final IntParam checkpointEvery;
+    /** Test hook: a simulated driver crash after this many rounds of one fit (0 = never). */
+    transient int crashAfterRounds;
 
     public JrnnClassifier() {
         this("jrnnClassifier_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
@@ -125,6 +129,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         syncEvery = new IntParam(this, "syncEvery", "optimizer steps each partition takes between weight averagings (K)");
         numPartitions = new IntParam(this, "numPartitions", "training shards; 0 = Spark's default parallelism");
         threadsPerTask = new IntParam(this, "threadsPerTask", "threads each training task uses (jrnn train --threads)");
+        checkpointDir = new Param<>(this, "checkpointDir", "Hadoop-compatible folder for checkpoints; a run finding its own checkpoint there continues it; \"\" = none");
+        checkpointEvery = new IntParam(this, "checkpointEvery", "rounds between checkpoints (and one at each epoch end)");
         setDefault(inputCol, "text");
         setDefault(textCols, new String[0]);
         setDefault(labelCol, "label");
@@ -145,6 +151,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         setDefault(syncEvery, (Object) 16);
         setDefault(numPartitions, (Object) 0);
         setDefault(threadsPerTask, (Object) 1);
+        setDefault(checkpointDir, "");
+        setDefault(checkpointEvery, (Object) 10);
     }
 
     // ------------------------------------------------------------------ setters (Spark ML style)
@@ -169,6 +177,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public JrnnClassifier setSyncEvery(int v) { set(syncEvery, (Object) v); return this; }
     public JrnnClassifier setNumPartitions(int v) { set(numPartitions, (Object) v); return this; }
     public JrnnClassifier setThreadsPerTask(int v) { set(threadsPerTask, (Object) v); return this; }
+    public JrnnClassifier setCheckpointDir(String v) { set(checkpointDir, v); return this; }
+    public JrnnClassifier setCheckpointEvery(int v) { set(checkpointEvery, (Object) v); return this; }
 
     // Spark ML finds params through public no-argument methods returning a Param.
     public Param<String> inputCol() { return inputCol; }
@@ -191,6 +201,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public IntParam syncEvery() { return syncEvery; }
     public IntParam numPartitions() { return numPartitions; }
     public IntParam threadsPerTask() { return threadsPerTask; }
+    public Param<String> checkpointDir() { return checkpointDir; }
+    public IntParam checkpointEvery() { return checkpointEvery; }
 
     private int intOf(IntParam p) {
         return (Integer) $(p);
@@ -265,6 +277,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         VocabConfig vocab = new VocabConfig(intOf(vocabSize), intOf(adaptRows), ties);
         if (intOf(syncEvery) < 1) throw InvalidOptionException.of("syncEvery", "must be >= 1, received: " + intOf(syncEvery));
         if (intOf(threadsPerTask) < 1) throw InvalidOptionException.of("threadsPerTask", "must be >= 1, received: " + intOf(threadsPerTask));
+        if (intOf(checkpointEvery) < 1) throw InvalidOptionException.of("checkpointEvery", "must be >= 1, received: " + intOf(checkpointEvery));
         if (intOf(numPartitions) < 0) throw InvalidOptionException.of("numPartitions", "must be >= 0 (0 = default parallelism), received: " + intOf(numPartitions));
         return new Settings(p.name(), spec, optim, vocab, intOf(syncEvery), intOf(threadsPerTask));
     }
@@ -426,6 +439,13 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         return new EncodedDataset(tokens, labels, k);
     }
 
+    /** Everything that decides the numbers of a run (not the number of epochs, which may grow on resume). */
+    private String fingerprint(Settings s, LocalSgd.Plan plan, TextVectorizer vec, List<String> names, List<Integer> sizes) {
+        return String.join(";", "plan=" + plan.toString().replaceAll("\\s+", ""), "vocab=" + vec.size() + ":"
+                + Integer.toHexString(vec.vocabulary().hashCode()), "classes=" + names, "shards=" + sizes,
+                "kernels=" + org.jrnn.kernels.Kernels.numerics());
+    }
+
     private Fitted train(Settings s, TextVectorizer vec, List<String> names, JavaRDD<LocalSgd.Shard> shards, List<Integer> sizes,
                          int partitions, EncodedDataset validation, JavaSparkContext jsc, int trainRows) {
         OptimConfig o = s.optim();
@@ -433,24 +453,25 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
                 o.lazyEmbeddingAdam(), o.bucket(), o.clipNorm(), s.threads(), s.syncEvery());
         Sequential model = plan.build(); // the initial weights: ModelSpec.build with the seed, as jrnn train
         Adam adam = Adam.keras(o.learningRate());
-        LocalSgd.State state = LocalSgd.State.of(model.params(), adam);
+        String fp = fingerprint(s, plan, vec, names, sizes);
+        String dir = $(checkpointDir);
+        var conf = jsc.hadoopConfiguration();
+        SgdCheckpoint st = new SgdCheckpoint(fp, partitions, LocalSgd.State.of(model.params(), adam));
+        if (!dir.isEmpty() && SgdCheckpoint.exists(dir, conf)) st = SgdCheckpoint.read(dir, conf, fp, st.state);
         int maxBatches = 0;
         for (int n : sizes) maxBatches = Math.max(maxBatches, (n + o.batchSize() - 1) / o.batchSize());
         int rounds = (maxBatches + s.syncEvery() - 1) / s.syncEvery();
-        List<EpochMetrics> history = new ArrayList<>();
         List<Round> roundLog = new ArrayList<>();
-        for (int epoch = 0; epoch < o.epochs(); epoch++) {
+        int roundsThisFit = 0;
+        while (st.epoch < o.epochs()) {
             long t0 = System.nanoTime();
-            double[] lossSums = new double[partitions];
-            long correct = 0;
-            long seen = 0;
-            long tokens = 0;
-            for (int r = 0; r < rounds; r++) {
+            double secondsBefore = st.epochSeconds;
+            while (st.round < rounds) {
                 long r0 = System.nanoTime();
-                Broadcast<LocalSgd.State> start = jsc.broadcast(state);
-                final int e = epoch;
-                final int round = r;
-                final double[] before = lossSums.clone();
+                Broadcast<LocalSgd.State> start = jsc.broadcast(st.state);
+                final int e = st.epoch;
+                final int round = st.round;
+                final double[] before = st.lossSums.clone();
                 List<LocalSgd.Result> results = new ArrayList<>(shards.mapPartitionsWithIndex((p, it) -> {
                     LocalSgd.Shard shard = it.next();
                     return List.of(LocalSgd.round(plan, start.value(), shard, p, e, round, before[p])).iterator();
@@ -461,34 +482,45 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
                 int steps = 0;
                 for (LocalSgd.Result res : results) {
                     if (!Double.isFinite(res.lossSum())) {
-                        throw new TrainingDivergedException("loss became " + res.lossSum() + " at epoch " + (epoch + 1) + " on partition "
-                                + res.shard() + "; try a lower learningRate or set clipNorm");
+                        throw new TrainingDivergedException("loss became " + res.lossSum() + " at epoch " + (e + 1) + " on partition "
+                                + res.shard() + "; try a lower learningRate or set clipNorm" + (dir.isEmpty() ? "" : " (the last checkpoint is kept)"));
                     }
-                    lossSums[res.shard()] = res.lossSum();
-                    correct += res.correct();
-                    seen += res.seen();
-                    tokens += res.tokens();
+                    st.lossSums[res.shard()] = res.lossSum();
+                    st.correct += res.correct();
+                    st.seen += res.seen();
+                    st.tokens += res.tokens();
                     maxCompute = Math.max(maxCompute, res.computeSeconds());
                     steps = Math.max(steps, res.steps());
                 }
-                LocalSgd.State next = LocalSgd.average(state, results);
+                LocalSgd.State next = LocalSgd.average(st.state, results);
                 start.destroy();
                 long end = System.nanoTime();
                 long active = results.stream().filter(x -> x.steps() > 0).count();
-                roundLog.add(new Round(epoch + 1, r + 1, steps, maxCompute, (end - r0) / 1e9, (end - c0) / 1e9,
-                        active * state.bytes(), (long) partitions * state.bytes()));
-                state = next;
+                roundLog.add(new Round(e + 1, round + 1, steps, maxCompute, (end - r0) / 1e9, (end - c0) / 1e9,
+                        active * st.state.bytes(), (long) partitions * st.state.bytes()));
+                st.state = next;
+                st.round++;
+                roundsThisFit++;
+                if (!dir.isEmpty() && st.round < rounds && st.round % intOf(checkpointEvery) == 0) {
+                    st.epochSeconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
+                    st.write(dir, conf);
+                }
+                if (crashAfterRounds > 0 && roundsThisFit == crashAfterRounds) throw new IllegalStateException("simulated driver crash");
             }
-            state.into(model.params(), adam);
+            st.state.into(model.params(), adam);
             double lossSum = 0;
-            for (double l : lossSums) lossSum += l;
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            for (double l : st.lossSums) lossSum += l;
+            double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
             org.jrnn.train.Evaluation val = validation == null ? null : Trainer.evaluate(model, validation, 256);
-            history.add(new EpochMetrics(epoch + 1, lossSum / seen, (double) correct / seen, val == null ? Double.NaN : val.loss(),
-                    val == null ? Double.NaN : val.accuracy(), seconds, tokens, seen));
+            st.history.add(new EpochMetrics(st.epoch + 1, lossSum / st.seen, (double) st.correct / st.seen,
+                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, st.tokens, st.seen));
+            st.startEpoch(st.epoch + 1);
+            if (!dir.isEmpty()) st.write(dir, conf);
         }
+        st.state.into(model.params(), adam);
+        List<EpochMetrics> history = List.copyOf(st.history);
         SavedModel.Training t = new SavedModel.Training(s.presetName(), "spark: " + partitions + " partitions, syncEvery " + s.syncEvery(),
-                o.epochs(), o.seed(), o.batchSize(), o.learningRate(), trainRows, validation == null ? 0 : validation.size(), history);
+                history.size(), o.seed(), o.batchSize(), o.learningRate(), trainRows, validation == null ? 0 : validation.size(), history);
         SavedModel saved = new SavedModel(s.spec(), vec, Math.max(s.vocab().vocabSize(), vec.size()), TextField.TITLE_AND_DESCRIPTION, names,
                 model, t, SavedModel.now(), SavedModel.producerName());
         JrnnClassificationModel m = JrnnClassificationModel.fromSavedModel(saved);

@@ -105,18 +105,35 @@ class JrnnClassifierTest {
     }
 
     @Test
-    void twoPartitionsAreDeterministicAndTheModelScores() throws Exception {
+    void twoPartitionsAreDeterministicAndACrashedDriverResumesFromItsCheckpoint() throws Exception {
         Dataset<Row> df = frame();
         JrnnClassifier.Fitted one = classifier(2).fitWithRounds(df);
-        JrnnClassifier.Fitted two = classifier(2).fitWithRounds(df);
-        List<Param> a = one.model().savedModel().model().params();
-        List<Param> b = two.model().savedModel().model().params();
-        for (int i = 0; i < a.size(); i++) assertThat(b.get(i).data).isEqualTo(a.get(i).data);
         // 300 rows per shard: 19 batches, rounds of 7: three rounds per epoch.
         assertThat(one.rounds()).hasSize(6);
         assertThat(one.rounds().get(0).bytesUp()).isEqualTo(one.rounds().get(0).bytesDown()); // 2 shards up, 2 copies down
-        assertThat(one.model().savedModel().history()).hasSize(2);
-        assertThat(one.model().savedModel().history().get(1).loss()).isLessThan(one.model().savedModel().history().get(0).loss());
+        List<EpochMetrics> h = one.model().savedModel().history();
+        assertThat(h).hasSize(2);
+        assertThat(h.get(1).loss()).isLessThan(h.get(0).loss());
+
+        // The same run, its driver "crashing" after round 2 of epoch 2 (checkpoint every 2 rounds), then started again.
+        String dir = tmp.resolve("checkpoints").toString();
+        JrnnClassifier crashing = classifier(2).setCheckpointDir(dir).setCheckpointEvery(2);
+        crashing.crashAfterRounds = 5;
+        assertThatThrownBy(() -> crashing.fitWithRounds(df)).hasMessage("simulated driver crash");
+        JrnnClassifier.Fitted resumed = classifier(2).setCheckpointDir(dir).setCheckpointEvery(2).fitWithRounds(df);
+        assertThat(resumed.rounds()).hasSize(1); // only epoch 2's last round was left
+        List<Param> a = one.model().savedModel().model().params();
+        List<Param> b = resumed.model().savedModel().model().params();
+        for (int i = 0; i < a.size(); i++) assertThat(b.get(i).data).as(a.get(i).name()).isEqualTo(a.get(i).data);
+        List<EpochMetrics> hr = resumed.model().savedModel().history();
+        for (int e = 0; e < 2; e++) {
+            assertThat(List.of(hr.get(e).loss(), hr.get(e).accuracy(), hr.get(e).valLoss(), hr.get(e).valAccuracy()))
+                    .isEqualTo(List.of(h.get(e).loss(), h.get(e).accuracy(), h.get(e).valLoss(), h.get(e).valAccuracy()));
+        }
+        // A checkpoint of other settings is refused, not continued.
+        assertThatThrownBy(() -> classifier(2).setCheckpointDir(dir).setSeed(8).fit(df))
+                .isInstanceOf(org.jrnn.errors.UserInputException.class).hasMessageContaining("holds a checkpoint of a run with other settings");
+
         List<Row> scored = one.model().transform(df.limit(20)).collectAsList();
         assertThat(scored).hasSize(20);
         assertThat(scored.get(0).<String>getAs("predictedLabel")).isIn(AgNewsCsv.CLASS_NAMES);

@@ -1,0 +1,130 @@
+// Measurements for docs/SCALING.md, not a test: run by bench/spark-bench.sh. Two modes:
+//   accuracy DATA_DIR PRESET SYNC_EVERY P1,P2,...  single-machine jrnn train vs JrnnClassifier on P partitions
+//   score DATA_DIR MODEL.jrnn                       rows/s of Spark local[2] scoring vs the in-process Classifier
+// Prints one tab-separated line per result; timings are wall clock on whatever else the machine runs.
+package org.jrnn.spark.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.jrnn.data.AgNewsCsv;
+import org.jrnn.data.ColumnSpec;
+import org.jrnn.data.DataFiles;
+import org.jrnn.data.Example;
+import org.jrnn.data.TextField;
+import org.jrnn.io.ModelFile;
+import org.jrnn.serve.Classifier;
+import org.jrnn.spark.JrnnClassificationModel;
+import org.jrnn.spark.JrnnClassifier;
+import org.jrnn.train.Preset;
+import org.jrnn.train.TrainConfig;
+import org.jrnn.train.TrainJob;
+import org.jrnn.train.TrainingListener;
+
+public final class SparkBench {
+    private SparkBench() {}
+
+    public static void main(String[] args) throws Exception {
+        SparkSession spark = SparkSession.builder().master(System.getProperty("spark.master", "local[2]")).appName("jrnn-spark-bench")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                .config("spark.driver.maxResultSize", "4g").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+            Path dir = Path.of(args[1]);
+            switch (args[0]) {
+                case "accuracy" -> accuracy(spark, dir, args[2], Integer.parseInt(args[3]), args[4], args.length > 5 ? Path.of(args[5]) : null);
+                case "score" -> score(spark, dir, Path.of(args[2]));
+                default -> throw new IllegalArgumentException("mode: accuracy or score");
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    static Dataset<Row> frame(SparkSession spark, Path dir) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (Example e : DataFiles.read(dir.resolve("train.csv"), ColumnSpec.DEFAULT).examples()) {
+            rows.add(RowFactory.create(e.title(), e.description(), (double) e.label(), false));
+        }
+        for (Example e : DataFiles.read(dir.resolve("test.csv"), ColumnSpec.DEFAULT).examples()) {
+            rows.add(RowFactory.create(e.title(), e.description(), (double) e.label(), true));
+        }
+        StructType schema = new StructType().add("title", DataTypes.StringType).add("description", DataTypes.StringType)
+                .add("label", DataTypes.DoubleType).add("val", DataTypes.BooleanType);
+        return spark.createDataFrame(rows, schema).repartition(1).cache();
+    }
+
+    static void accuracy(SparkSession spark, Path dir, String preset, int syncEvery, String partitions, Path saveSingle) throws Exception {
+        TrainConfig cfg = TrainConfig.builder(Preset.get(preset)).dataDir(dir).epochs(1).threads(1).build();
+        long t0 = System.nanoTime();
+        TrainJob.Prepared data = TrainJob.prepare(cfg);
+        TrainJob.Result single = TrainJob.run(cfg, data, TrainJob.buildModel(cfg, data), TrainingListener.NONE);
+        double singleSeconds = (System.nanoTime() - t0) / 1e9;
+        if (saveSingle != null) ModelFile.save(saveSingle, single.toSavedModel());
+        System.out.printf("RESULT\t%s\tsingle(1 thread)\t-\t%.2f\t%.1f%n", preset, 100 * single.test().accuracy(), singleSeconds);
+        Dataset<Row> df = frame(spark, dir);
+        df.count();
+        for (String p : partitions.split(",")) {
+            long t1 = System.nanoTime();
+            JrnnClassifier.Fitted f = new JrnnClassifier().setTextCols("title", "description").setLabelCol("label")
+                    .setValidationIndicatorCol("val").setClassNames(AgNewsCsv.CLASS_NAMES.toArray(String[]::new)).setPreset(preset)
+                    .setEpochs(1).setNumPartitions(Integer.parseInt(p)).setSyncEvery(syncEvery).fitWithRounds(df);
+            double seconds = (System.nanoTime() - t1) / 1e9;
+            var h = f.model().savedModel().history();
+            double compute = 0;
+            double sync = 0;
+            double round = 0;
+            long bytes = 0;
+            for (JrnnClassifier.Round r : f.rounds()) {
+                compute += r.maxComputeSeconds();
+                sync += r.syncSeconds();
+                round += r.roundSeconds();
+                bytes = r.bytesDown() / Integer.parseInt(p);
+            }
+            int n = f.rounds().size();
+            System.out.printf("RESULT\t%s\t%s partitions\t%d\t%.2f\t%.1f\trounds=%d\tstateMB=%.1f\tmeanRound=%.3f\tmeanMaxCompute=%.3f\tmeanDriverSync=%.3f%n",
+                    preset, p, syncEvery, 100 * h.get(h.size() - 1).valAccuracy(), seconds, n, bytes / 1e6, round / n, compute / n, sync / n);
+        }
+    }
+
+    static void score(SparkSession spark, Path dir, Path model) throws Exception {
+        List<Example> rows = DataFiles.read(dir.resolve("train.csv"), ColumnSpec.DEFAULT).examples();
+        List<String> texts = new ArrayList<>();
+        for (Example e : rows) texts.add(e.text(TextField.TITLE_AND_DESCRIPTION));
+        Classifier c = Classifier.load(model);
+        List<Row> data = new ArrayList<>();
+        for (String t : texts) data.add(RowFactory.create(t));
+        Dataset<Row> df = spark.createDataFrame(data, new StructType().add("text", DataTypes.StringType)).repartition(2).cache();
+        df.count();
+        JrnnClassificationModel m = JrnnClassificationModel.fromFile(model.toString()).setInputCol("text");
+        for (int rep = 1; rep <= 3; rep++) {
+            long t0 = System.nanoTime();
+            c.predictBatch(texts);
+            double one = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            int half = texts.size() / 2;
+            Future<?> a = pool.submit(() -> c.predictBatch(texts.subList(0, half)));
+            Future<?> b = pool.submit(() -> c.predictBatch(texts.subList(half, texts.size())));
+            a.get();
+            b.get();
+            pool.shutdown();
+            double two = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            m.transform(df).write().format("noop").mode("overwrite").save();
+            double sparkSeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("RESULT\tscore\trep %d\trows=%d\tin-process 1 thread %.0f rows/s\tin-process 2 threads %.0f rows/s\tspark local[2] %.0f rows/s\tratio(spark/2 threads)=%.2f%n",
+                    rep, texts.size(), texts.size() / one, texts.size() / two, texts.size() / sparkSeconds, two / sparkSeconds);
+        }
+    }
+}
