@@ -99,9 +99,10 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public final IntParam numPartitions;
     public final IntParam threadsPerTask;
     public final Param<String> checkpointDir;
+    public final Param<String> combine;
     public final IntParam checkpointEvery;
-    /** Test hook: a simulated driver crash after this many rounds of one fit (0 = never). */
-    transient int crashAfterRounds;
+    /** Test hook, called on the driver after each round with the number of rounds this fit has run (crash and fault tests). */
+    transient java.util.function.IntConsumer afterRound;
 
     public JrnnClassifier() {
         this("jrnnClassifier_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
@@ -130,6 +131,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         numPartitions = new IntParam(this, "numPartitions", "training shards; 0 = Spark's default parallelism");
         threadsPerTask = new IntParam(this, "threadsPerTask", "threads each training task uses (jrnn train --threads)");
         checkpointDir = new Param<>(this, "checkpointDir", "Hadoop-compatible folder for checkpoints; a run finding its own checkpoint there continues it; \"\" = none");
+        combine = new Param<>(this, "combine", "how a round's shard weights are combined: mean (federated averaging) or sum (start + every shard's change)");
         checkpointEvery = new IntParam(this, "checkpointEvery", "rounds between checkpoints (and one at each epoch end)");
         setDefault(inputCol, "text");
         setDefault(textCols, new String[0]);
@@ -152,6 +154,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         setDefault(numPartitions, (Object) 0);
         setDefault(threadsPerTask, (Object) 1);
         setDefault(checkpointDir, "");
+        setDefault(combine, "mean");
         setDefault(checkpointEvery, (Object) 10);
     }
 
@@ -178,6 +181,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public JrnnClassifier setNumPartitions(int v) { set(numPartitions, (Object) v); return this; }
     public JrnnClassifier setThreadsPerTask(int v) { set(threadsPerTask, (Object) v); return this; }
     public JrnnClassifier setCheckpointDir(String v) { set(checkpointDir, v); return this; }
+    public JrnnClassifier setCombine(String v) { set(combine, v); return this; }
     public JrnnClassifier setCheckpointEvery(int v) { set(checkpointEvery, (Object) v); return this; }
 
     // Spark ML finds params through public no-argument methods returning a Param.
@@ -202,6 +206,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public IntParam numPartitions() { return numPartitions; }
     public IntParam threadsPerTask() { return threadsPerTask; }
     public Param<String> checkpointDir() { return checkpointDir; }
+    public Param<String> combine() { return combine; }
     public IntParam checkpointEvery() { return checkpointEvery; }
 
     private int intOf(IntParam p) {
@@ -260,7 +265,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     // ------------------------------------------------------------------ settings
 
     /** The run's settings, validated as jrnn train validates them (InvalidOptionException names the param). */
-    record Settings(String presetName, ModelSpec spec, OptimConfig optim, VocabConfig vocab, int syncEvery, int threads) {}
+    record Settings(String presetName, ModelSpec spec, OptimConfig optim, VocabConfig vocab, int syncEvery, int threads,
+                    LocalSgd.Combine combine) {}
 
     Settings settings() {
         Preset p = Preset.get($(preset));
@@ -279,7 +285,12 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         if (intOf(threadsPerTask) < 1) throw InvalidOptionException.of("threadsPerTask", "must be >= 1, received: " + intOf(threadsPerTask));
         if (intOf(checkpointEvery) < 1) throw InvalidOptionException.of("checkpointEvery", "must be >= 1, received: " + intOf(checkpointEvery));
         if (intOf(numPartitions) < 0) throw InvalidOptionException.of("numPartitions", "must be >= 0 (0 = default parallelism), received: " + intOf(numPartitions));
-        return new Settings(p.name(), spec, optim, vocab, intOf(syncEvery), intOf(threadsPerTask));
+        LocalSgd.Combine how = switch ($(combine)) {
+            case "mean" -> LocalSgd.Combine.MEAN;
+            case "sum" -> LocalSgd.Combine.SUM;
+            default -> throw InvalidOptionException.of("combine", "must be mean or sum, received: " + $(combine));
+        };
+        return new Settings(p.name(), spec, optim, vocab, intOf(syncEvery), intOf(threadsPerTask), how);
     }
 
     // ------------------------------------------------------------------ fit
@@ -441,7 +452,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
 
     /** Everything that decides the numbers of a run (not the number of epochs, which may grow on resume). */
     private String fingerprint(Settings s, LocalSgd.Plan plan, TextVectorizer vec, List<String> names, List<Integer> sizes) {
-        return String.join(";", "plan=" + plan.toString().replaceAll("\\s+", ""), "vocab=" + vec.size() + ":"
+        return String.join(";", "plan=" + plan.toString().replaceAll("\\s+", ""), "combine=" + s.combine(), "vocab=" + vec.size() + ":"
                 + Integer.toHexString(vec.vocabulary().hashCode()), "classes=" + names, "shards=" + sizes,
                 "kernels=" + org.jrnn.kernels.Kernels.numerics());
     }
@@ -492,7 +503,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
                     maxCompute = Math.max(maxCompute, res.computeSeconds());
                     steps = Math.max(steps, res.steps());
                 }
-                LocalSgd.State next = LocalSgd.average(st.state, results);
+                LocalSgd.State next = LocalSgd.combine(st.state, results, s.combine());
                 start.destroy();
                 long end = System.nanoTime();
                 long active = results.stream().filter(x -> x.steps() > 0).count();
@@ -505,7 +516,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
                     st.epochSeconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
                     st.write(dir, conf);
                 }
-                if (crashAfterRounds > 0 && roundsThisFit == crashAfterRounds) throw new IllegalStateException("simulated driver crash");
+                if (afterRound != null) afterRound.accept(roundsThisFit);
             }
             st.state.into(model.params(), adam);
             double lossSum = 0;

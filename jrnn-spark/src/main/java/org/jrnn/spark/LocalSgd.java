@@ -117,12 +117,27 @@ final class LocalSgd {
         return new Result(shardIndex, State.of(params, adam), to - from, lossSum, correct, seen, tokens, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** How the shards' weights are combined after a round; Adam's moments are averaged either way. */
+    enum Combine {
+        /** The mean of the shards' weights (federated averaging): each round moves as far as one shard's K steps. */
+        MEAN,
+        /**
+         * The start plus every shard's change: each round moves as far as P·K steps would, as if the shards'
+         * steps were taken one after another from the round's start weights.
+         */
+        SUM
+    }
+
     /**
-     * The mean of the states of the shards that took at least one step, summed in shard order (so the
-     * result is the same for every run with the same shards); Adam's step count advances by the most steps
-     * any shard took. One shard's state is returned as it is.
+     * Combines the states of the shards that took at least one step, in shard order (so the result is the
+     * same for every run with the same shards); Adam's moments are their mean, and its step count advances by
+     * the most steps any shard took. One shard's state is returned as it is.
      */
     static State average(State start, List<Result> results) {
+        return combine(start, results, Combine.MEAN);
+    }
+
+    static State combine(State start, List<Result> results, Combine how) {
         List<Result> active = results.stream().filter(r -> r.steps() > 0).toList();
         if (active.isEmpty()) return start;
         long iterations = start.iterations() + active.stream().mapToInt(Result::steps).max().orElse(0);
@@ -135,11 +150,20 @@ final class LocalSgd {
         float[][] m = new float[n][];
         float[][] v = new float[n][];
         for (int i = 0; i < n; i++) {
-            w[i] = mean(active, i, State::weights);
+            w[i] = how == Combine.MEAN ? mean(active, i, State::weights) : sumOfChanges(start.weights()[i], active, i);
             m[i] = mean(active, i, State::m);
             v[i] = mean(active, i, State::v);
         }
         return new State(w, m, v, iterations);
+    }
+
+    private static float[] sumOfChanges(float[] start, List<Result> rs, int param) {
+        float[] out = start.clone();
+        for (Result r : rs) {
+            float[] a = r.state().weights()[param];
+            for (int j = 0; j < out.length; j++) out[j] += a[j] - start[j];
+        }
+        return out;
     }
 
     private static float[] mean(List<Result> rs, int param, java.util.function.Function<State, float[][]> part) {

@@ -118,7 +118,9 @@ class JrnnClassifierTest {
         // The same run, its driver "crashing" after round 2 of epoch 2 (checkpoint every 2 rounds), then started again.
         String dir = tmp.resolve("checkpoints").toString();
         JrnnClassifier crashing = classifier(2).setCheckpointDir(dir).setCheckpointEvery(2);
-        crashing.crashAfterRounds = 5;
+        crashing.afterRound = n -> {
+            if (n == 5) throw new IllegalStateException("simulated driver crash");
+        };
         assertThatThrownBy(() -> crashing.fitWithRounds(df)).hasMessage("simulated driver crash");
         JrnnClassifier.Fitted resumed = classifier(2).setCheckpointDir(dir).setCheckpointEvery(2).fitWithRounds(df);
         assertThat(resumed.rounds()).hasSize(1); // only epoch 2's last round was left
