@@ -40,9 +40,13 @@ public final class DistributedVocabulary {
      * @param adaptRows adapt on the first {@code adaptRows} texts only (0 = all), as {@code VocabConfig#adaptRows}
      */
     public static TextVectorizer adapt(JavaRDD<String> texts, int maxTokens, int adaptRows, TextVectorizer.TieOrder ties) {
+        return adaptIndexed(texts.zipWithIndex(), maxTokens, adaptRows, ties);
+    }
+
+    /** {@link #adapt} on texts already paired with their row index (0, 1, 2... in row order). */
+    static TextVectorizer adaptIndexed(JavaPairRDD<String, Long> indexed, int maxTokens, int adaptRows, TextVectorizer.TieOrder ties) {
         if (maxTokens < 2) throw InvalidOptionException.of("maxTokens", "must be >= 2, received: " + maxTokens);
         if (adaptRows < 0) throw InvalidOptionException.of("adaptRows", "must be >= 0 (0 = all rows), received: " + adaptRows);
-        JavaPairRDD<String, Long> indexed = texts.zipWithIndex();
         if (adaptRows > 0) indexed = indexed.filter(t -> t._2() < adaptRows);
         JavaPairRDD<String, Stat> stats = indexed.mapPartitionsToPair(DistributedVocabulary::countPartition).reduceByKey(Stat::merge);
         List<String> vocab = new ArrayList<>();

@@ -103,6 +103,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public final IntParam checkpointEvery;
     /** Test hook, called on the driver after each round with the number of rounds this fit has run (crash and fault tests). */
     transient java.util.function.IntConsumer afterRound;
+    /** Test hook: send whole embeddings even with lazy embedding Adam (to check the touched-rows path against it). */
+    transient boolean wholeEmbeddings;
 
     public JrnnClassifier() {
         this("jrnnClassifier_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
@@ -322,13 +324,14 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
 
         // (text, label, validation?) in row order.
         JavaRDD<Labelled> rows = df.javaRDD().map(r -> Labelled.of(r, textIdx, labelIdx, valIdx));
-        JavaRDD<Labelled> train = rows.filter(r -> !r.validation());
+        // Training rows with their index in row order: one zipWithIndex shared by the vocabulary and the shards.
+        JavaPairRDD<Labelled, Long> train = rows.filter(r -> !r.validation()).zipWithIndex();
         train.persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            List<String> names = classNames(df, train);
+            List<String> names = classNames(df, train.keys());
             int k = names.size();
-            TextVectorizer vec = DistributedVocabulary.adapt(train.map(Labelled::text), s.vocab().vocabSize(), s.vocab().adaptRows(),
-                    s.vocab().ties());
+            TextVectorizer vec = DistributedVocabulary.adaptIndexed(train.mapToPair(t -> new Tuple2<>(t._1().text(), t._2())),
+                    s.vocab().vocabSize(), s.vocab().adaptRows(), s.vocab().ties());
             Broadcast<List<String>> vocabB = jsc.broadcast(vec.vocabulary());
             JavaRDD<LocalSgd.Shard> shards = shards(train, vocabB, partitions, k);
             shards.persist(StorageLevel.MEMORY_AND_DISK());
@@ -364,8 +367,11 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
             Attribute a = Attribute.fromStructField(df.schema().apply($(labelCol)));
             if (a instanceof NominalAttribute n && n.values().isDefined()) names = List.of(n.values().get());
         }
-        double max = train.map(Labelled::label).fold(0.0, Math::max);
-        double min = train.map(Labelled::label).fold(0.0, Math::min);
+        double[] range = train.map(r -> new double[] {r.label(), r.label()})
+                .fold(new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}, (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        double min = range[0];
+        double max = range[1];
+        if (min > max) throw new InvalidOptionException("no training rows (every row is a validation row, or the data is empty)");
         if (names.isEmpty()) {
             List<String> generated = new ArrayList<>();
             for (int i = 0; i <= (int) max; i++) generated.add(String.valueOf(i));
@@ -379,8 +385,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     }
 
     /** Row i (in row order) goes to shard i mod P; each shard keeps its rows in row order. */
-    private static JavaRDD<LocalSgd.Shard> shards(JavaRDD<Labelled> train, Broadcast<List<String>> vocab, int partitions, int k) {
-        JavaPairRDD<Long, Tuple2<int[], Integer>> encoded = train.zipWithIndex().mapPartitionsToPair(it -> {
+    private static JavaRDD<LocalSgd.Shard> shards(JavaPairRDD<Labelled, Long> train, Broadcast<List<String>> vocab, int partitions, int k) {
+        JavaPairRDD<Long, Tuple2<int[], Integer>> encoded = train.mapPartitionsToPair(it -> {
             TextVectorizer vec = TextVectorizer.fromVocabulary(vocab.value());
             List<Tuple2<Long, Tuple2<int[], Integer>>> out = new ArrayList<>();
             while (it.hasNext()) {
@@ -461,7 +467,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
                          int partitions, EncodedDataset validation, JavaSparkContext jsc, int trainRows) {
         OptimConfig o = s.optim();
         LocalSgd.Plan plan = new LocalSgd.Plan(s.spec().toJson(), vec.size(), names.size(), o.seed(), o.batchSize(), o.learningRate(),
-                o.lazyEmbeddingAdam(), o.bucket(), o.clipNorm(), s.threads(), s.syncEvery());
+                o.lazyEmbeddingAdam(), o.bucket(), o.clipNorm(), s.threads(), s.syncEvery(), o.lazyEmbeddingAdam() && !wholeEmbeddings);
         Sequential model = plan.build(); // the initial weights: ModelSpec.build with the seed, as jrnn train
         Adam adam = Adam.keras(o.learningRate());
         String fp = fingerprint(s, plan, vec, names, sizes);
@@ -506,9 +512,9 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
                 LocalSgd.State next = LocalSgd.combine(st.state, results, s.combine());
                 start.destroy();
                 long end = System.nanoTime();
-                long active = results.stream().filter(x -> x.steps() > 0).count();
+                long up = results.stream().filter(x -> x.steps() > 0).mapToLong(LocalSgd.Result::uploadBytes).sum();
                 roundLog.add(new Round(e + 1, round + 1, steps, maxCompute, (end - r0) / 1e9, (end - c0) / 1e9,
-                        active * st.state.bytes(), (long) partitions * st.state.bytes()));
+                        up, (long) partitions * st.state.bytes()));
                 st.state = next;
                 st.round++;
                 roundsThisFit++;

@@ -24,7 +24,8 @@ final class LocalSgd {
 
     /** What every task needs besides the state: small, sent in each round's closure. */
     record Plan(String specJson, int vocabSize, int numClasses, long seed, int batchSize, double learningRate,
-                boolean lazyEmbeddingAdam, boolean bucket, double clipNorm, int threads, int syncEvery) implements Serializable {
+                boolean lazyEmbeddingAdam, boolean bucket, double clipNorm, int threads, int syncEvery,
+                boolean touchedRowsOnly) implements Serializable {
         Sequential build() {
             return ModelSpec.parse(specJson, "architecture").build(vocabSize, numClasses, seed);
         }
@@ -83,7 +84,58 @@ final class LocalSgd {
      * @param lossSum the shard's running sum of batch loss × rows this epoch, continued as Trainer.fit does
      */
     record Result(int shard, State state, int steps, double lossSum, long correct, long seen, long tokens,
-                  double computeSeconds) implements Serializable {}
+                  double computeSeconds, Rows embedding) implements Serializable {
+        Result(int shard, State state, int steps, double lossSum, long correct, long seen, long tokens, double computeSeconds) {
+            this(shard, state, steps, lossSum, correct, seen, tokens, computeSeconds, null);
+        }
+
+        /** Float bytes this result carries to the driver. */
+        long uploadBytes() {
+            long n = 0;
+            for (float[] a : state.weights()) n += a == null ? 0 : a.length;
+            return 3 * 4 * n + (embedding == null ? 0 : embedding.bytes());
+        }
+
+        /** The full state, the embedding rebuilt from the round's start where only touched rows were sent. */
+        State full(State start) {
+            if (embedding == null) return state;
+            int i = embedding.param();
+            float[][] w = state.weights().clone();
+            float[][] m = state.m().clone();
+            float[][] v = state.v().clone();
+            w[i] = embedding.apply(start.weights()[i], embedding.w());
+            m[i] = embedding.apply(start.m()[i], embedding.m());
+            v[i] = embedding.apply(start.v()[i], embedding.v());
+            return new State(w, m, v, state.iterations());
+        }
+    }
+
+    /**
+     * The embedding rows a round touched, with their weights and moments ((rows, E) each). With lazy
+     * embedding Adam the other rows keep their start values exactly, so these are all a shard has to send.
+     */
+    record Rows(int param, int dim, int[] rows, float[] w, float[] m, float[] v) implements Serializable {
+        static Rows of(int param, int dim, int[] rows, State s) {
+            return new Rows(param, dim, rows, gather(s.weights()[param], rows, dim), gather(s.m()[param], rows, dim),
+                    gather(s.v()[param], rows, dim));
+        }
+
+        private static float[] gather(float[] a, int[] rows, int dim) {
+            float[] out = new float[rows.length * dim];
+            for (int r = 0; r < rows.length; r++) System.arraycopy(a, rows[r] * dim, out, r * dim, dim);
+            return out;
+        }
+
+        float[] apply(float[] start, float[] values) {
+            float[] out = start.clone();
+            for (int r = 0; r < rows.length; r++) System.arraycopy(values, r * dim, out, rows[r] * dim, dim);
+            return out;
+        }
+
+        long bytes() {
+            return 4L * rows.length + 3L * 4 * w.length;
+        }
+    }
 
     /** Runs batches [round·K, round·K + K) of the shard's epoch plan from {@code start}. */
     static Result round(Plan plan, State start, Shard shard, int shardIndex, int epoch, int round, double lossSum) {
@@ -98,6 +150,7 @@ final class LocalSgd {
         long seen = 0;
         long tokens = 0;
         EncodedDataset data = new EncodedDataset(shard.tokens(), shard.labels(), plan.numClasses());
+        java.util.BitSet touched = plan.touchedRowsOnly() ? new java.util.BitSet(plan.vocabSize()) : null;
         try (Trainer trainer = new Trainer(model, adam, plan.threads())) {
             trainer.lazyEmbeddingUpdates(plan.lazyEmbeddingAdam()).clipNorm(plan.clipNorm());
             start.into(params, adam); // after lazyEmbeddingUpdates, which only marks the embedding lazy
@@ -107,6 +160,9 @@ final class LocalSgd {
                 // Trainer.fit's dropout seed for (seed, epoch, batch), moved by the shard index.
                 long dropoutSeed = (plan.seed() + shardIndex * SHARD_STRIDE) * 1_000_003L + (long) epoch * 100_003L + b;
                 Trainer.Step r = trainer.trainStep(x, rows.labels(), dropoutSeed);
+                if (touched != null) {
+                    for (int[] ids : x) for (int id : ids) touched.set(id);
+                }
                 lossSum += r.loss() * x.length;
                 correct += r.correct();
                 seen += x.length;
@@ -114,7 +170,16 @@ final class LocalSgd {
                 if (!Double.isFinite(r.loss())) break; // the driver reports it
             }
         }
-        return new Result(shardIndex, State.of(params, adam), to - from, lossSum, correct, seen, tokens, (System.nanoTime() - t0) / 1e9);
+        State end = State.of(params, adam);
+        Rows rows = null;
+        if (touched != null) {
+            int e = params.indexOf(model.embedding().weight());
+            rows = Rows.of(e, model.embedding().dim(), touched.stream().toArray(), end);
+            end.weights()[e] = null; // sent as rows instead
+            end.m()[e] = null;
+            end.v()[e] = null;
+        }
+        return new Result(shardIndex, end, to - from, lossSum, correct, seen, tokens, (System.nanoTime() - t0) / 1e9, rows);
     }
 
     /** How the shards' weights are combined after a round; Adam's moments are averaged either way. */
@@ -138,7 +203,9 @@ final class LocalSgd {
     }
 
     static State combine(State start, List<Result> results, Combine how) {
-        List<Result> active = results.stream().filter(r -> r.steps() > 0).toList();
+        List<Result> active = results.stream().filter(r -> r.steps() > 0)
+                .map(r -> new Result(r.shard(), r.full(start), r.steps(), r.lossSum(), r.correct(), r.seen(), r.tokens(), r.computeSeconds()))
+                .toList();
         if (active.isEmpty()) return start;
         long iterations = start.iterations() + active.stream().mapToInt(Result::steps).max().orElse(0);
         if (active.size() == 1) {

@@ -142,6 +142,40 @@ class JrnnClassifierTest {
     }
 
     @Test
+    void withLazyEmbeddingAdamOnlyTouchedRowsTravelAndTheResultIsTheSame() throws Exception {
+        Dataset<Row> df = frame();
+        JrnnClassifier whole = classifier(2).setEpochs(1).setLazyEmbeddingAdam(true);
+        whole.wholeEmbeddings = true;
+        JrnnClassifier.Fitted a = whole.fitWithRounds(df);
+        JrnnClassifier.Fitted b = classifier(2).setEpochs(1).setLazyEmbeddingAdam(true).fitWithRounds(df);
+        List<Param> pa = a.model().savedModel().model().params();
+        List<Param> pb = b.model().savedModel().model().params();
+        for (int i = 0; i < pa.size(); i++) assertThat(pb.get(i).data).as(pa.get(i).name()).isEqualTo(pa.get(i).data);
+        long upWhole = a.rounds().stream().mapToLong(JrnnClassifier.Round::bytesUp).sum();
+        long upRows = b.rounds().stream().mapToLong(JrnnClassifier.Round::bytesUp).sum();
+        assertThat(upRows).isLessThan(upWhole / 2);
+    }
+
+    @Test
+    void fitsInsideAPipelineWithStringIndexerClassNames() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (Example e : DataFiles.read(trainFile, ColumnSpec.DEFAULT).examples().subList(0, 200)) {
+            rows.add(RowFactory.create(e.title() + " " + e.description(), AgNewsCsv.CLASS_NAMES.get(e.label())));
+        }
+        Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("text", DataTypes.StringType).add("topic", DataTypes.StringType))
+                .coalesce(1).cache();
+        org.apache.spark.ml.feature.StringIndexer indexer = new org.apache.spark.ml.feature.StringIndexer().setInputCol("topic")
+                .setOutputCol("topicIndex").setStringOrderType("alphabetAsc");
+        JrnnClassifier trainer = new JrnnClassifier().setInputCol("text").setLabelCol("topicIndex").setPreset("rnn_masked")
+                .setVocabSize(500).setEpochs(1).setNumPartitions(2).setSyncEvery(16).setCombine("sum");
+        org.apache.spark.ml.PipelineModel pm = new org.apache.spark.ml.Pipeline()
+                .setStages(new org.apache.spark.ml.PipelineStage[] {indexer, trainer}).fit(df);
+        JrnnClassificationModel m = (JrnnClassificationModel) pm.stages()[1];
+        assertThat(m.classNames()).containsExactly("Business", "Sci/Tech", "Sports", "World"); // StringIndexer's labels
+        assertThat(pm.transform(df).select("predictedLabel").collectAsList()).hasSize(200);
+    }
+
+    @Test
     void badSettingsNameTheParam() throws Exception {
         Dataset<Row> df = frame();
         assertThatThrownBy(() -> classifier(1).setSyncEvery(0).fit(df)).isInstanceOf(InvalidOptionException.class)

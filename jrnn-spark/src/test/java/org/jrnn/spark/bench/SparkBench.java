@@ -65,7 +65,8 @@ public final class SparkBench {
     }
 
     static void accuracy(SparkSession spark, Path dir, String preset, int syncEvery, String partitions, Path saveSingle) throws Exception {
-        TrainConfig cfg = TrainConfig.builder(Preset.get(preset)).dataDir(dir).epochs(1).threads(1).build();
+        long seed = Long.parseLong(System.getenv().getOrDefault("SEED", "42"));
+        TrainConfig cfg = TrainConfig.builder(Preset.get(preset)).dataDir(dir).epochs(1).threads(1).seed(seed).build();
         // LR_SCALE=linear|sqrt multiplies the learning rate by P or sqrt(P) on P partitions; SKIP_SINGLE=1 skips the baseline.
         String lrScale = System.getenv().getOrDefault("LR_SCALE", "none");
         if (!"1".equals(System.getenv("SKIP_SINGLE"))) {
@@ -74,7 +75,7 @@ public final class SparkBench {
             TrainJob.Result single = TrainJob.run(cfg, data, TrainJob.buildModel(cfg, data), TrainingListener.NONE);
             double singleSeconds = (System.nanoTime() - t0) / 1e9;
             if (saveSingle != null) ModelFile.save(saveSingle, single.toSavedModel());
-            System.out.printf("RESULT\t%s\tsingle(1 thread)\t-\t%.2f\t%.1f%n", preset, 100 * single.test().accuracy(), singleSeconds);
+            System.out.printf("RESULT\t%s\tsingle(1 thread), seed " + seed + "\t-\t%.2f\t%.1f%n", preset, 100 * single.test().accuracy(), singleSeconds);
         }
         Dataset<Row> df = frame(spark, dir);
         df.count();
@@ -82,7 +83,7 @@ public final class SparkBench {
             long t1 = System.nanoTime();
             JrnnClassifier.Fitted f = new JrnnClassifier().setTextCols("title", "description").setLabelCol("label")
                     .setValidationIndicatorCol("val").setClassNames(AgNewsCsv.CLASS_NAMES.toArray(String[]::new)).setPreset(preset)
-                    .setEpochs(1).setNumPartitions(Integer.parseInt(p)).setSyncEvery(syncEvery)
+                    .setEpochs(1).setNumPartitions(Integer.parseInt(p)).setSyncEvery(syncEvery).setSeed(seed)
                     .setCombine(System.getenv().getOrDefault("COMBINE", "mean"))
                     .setLearningRate(cfg.optim().learningRate() * switch (lrScale) {
                         case "linear" -> Integer.parseInt(p);
@@ -102,7 +103,7 @@ public final class SparkBench {
                 bytes = r.bytesDown() / Integer.parseInt(p);
             }
             int n = f.rounds().size();
-            System.out.printf("RESULT\t%s\t%s partitions, lr " + lrScale + ", " + System.getenv().getOrDefault("COMBINE", "mean") + "\t%d\t%.2f\t%.1f\trounds=%d\tstateMB=%.1f\tmeanRound=%.3f\tmeanMaxCompute=%.3f\tmeanDriverSync=%.3f%n",
+            System.out.printf("RESULT\t%s\t%s partitions, lr " + lrScale + ", " + System.getenv().getOrDefault("COMBINE", "mean") + ", seed " + seed + "\t%d\t%.2f\t%.1f\trounds=%d\tstateMB=%.1f\tmeanRound=%.3f\tmeanMaxCompute=%.3f\tmeanDriverSync=%.3f%n",
                     preset, p, syncEvery, 100 * h.get(h.size() - 1).valAccuracy(), seconds, n, bytes / 1e6, round / n, compute / n, sync / n);
         }
     }
