@@ -23,8 +23,12 @@ case "$cmd" in
   start)
     mkdir -p "$state/home/jars" "$state/work" "$state/logs"
     cp_file="$state/classpath.txt"
-    mvn -B -q -o dependency:build-classpath -pl jrnn-spark -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=provided >&2 \
-      || mvn -B -q dependency:build-classpath -pl jrnn-spark -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=provided >&2
+    if [ -n "${JRNN_SPARK_CLASSPATH_FILE:-}" ]; then
+      cp "$JRNN_SPARK_CLASSPATH_FILE" "$cp_file"   # the cluster test passes its own (surefire's) classpath
+    else
+      mvn -B -q -o test-compile dependency:build-classpath -pl jrnn-spark -am -Dmdep.outputFile="$PWD/$cp_file" \
+        -Dmdep.includeScope=provided >&2
+    fi
     rm -f "$state"/home/jars/*
     tr ':' '\n' < "$cp_file" | grep '\.jar$' | while read -r j; do ln -sf "$j" "$state/home/jars/"; done
     FLAGS=$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' jrnn-spark/pom.xml)

@@ -34,7 +34,12 @@ class StandaloneClusterIT {
     static Path tmp;
 
     static void script(String arg) throws Exception {
-        Process p = new ProcessBuilder(ROOT.resolve("bench/spark-cluster.sh").toString(), arg).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bench/spark-cluster.sh").toString(), arg).redirectErrorStream(true);
+        // The Spark jars for the cluster's SPARK_HOME: this JVM's test classpath (surefire publishes it), no nested Maven.
+        Path cp = Files.createDirectories(STATE).resolve("surefire-classpath.txt");
+        Files.writeString(cp, System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        pb.environment().put("JRNN_SPARK_CLASSPATH_FILE", cp.toString());
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) throw new IllegalStateException("spark-cluster.sh " + arg + " failed: " + out);
     }
