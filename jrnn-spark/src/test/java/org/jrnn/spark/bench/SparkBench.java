@@ -88,6 +88,7 @@ public final class SparkBench {
                     .setValidationIndicatorCol("val").setClassNames(AgNewsCsv.CLASS_NAMES.toArray(String[]::new)).setPreset(preset)
                     .setEpochs(1).setNumPartitions(Integer.parseInt(p)).setSyncEvery(syncEvery).setSeed(seed)
                     .setCombine(System.getenv().getOrDefault("COMBINE", "mean"))
+                    .setLazyEmbeddingAdam("1".equals(System.getenv("LAZY")))
                     .setLearningRate(cfg.optim().learningRate() * switch (lrScale) {
                         case "linear" -> Integer.parseInt(p);
                         case "sqrt" -> Math.sqrt(Integer.parseInt(p));
@@ -95,19 +96,18 @@ public final class SparkBench {
                     }).fitWithRounds(df);
             double seconds = (System.nanoTime() - t1) / 1e9;
             var h = f.model().savedModel().history();
-            double compute = 0;
-            double sync = 0;
-            double round = 0;
-            long bytes = 0;
-            for (JrnnClassifier.Round r : f.rounds()) {
-                compute += r.maxComputeSeconds();
-                sync += r.syncSeconds();
-                round += r.roundSeconds();
-                bytes = r.bytesDown() / Integer.parseInt(p);
-            }
+            // Medians over the rounds: the first rounds include JIT warm-up, and the machine is shared.
+            double[] round = f.rounds().stream().mapToDouble(JrnnClassifier.Round::roundSeconds).sorted().toArray();
+            double[] compute = f.rounds().stream().mapToDouble(JrnnClassifier.Round::maxComputeSeconds).sorted().toArray();
+            double[] sync = f.rounds().stream().mapToDouble(JrnnClassifier.Round::syncSeconds).sorted().toArray();
+            double[] other = f.rounds().stream().mapToDouble(r -> r.roundSeconds() - r.maxComputeSeconds() - r.syncSeconds()).sorted().toArray();
+            long up = f.rounds().get(0).bytesUp();
+            long down = f.rounds().get(0).bytesDown();
             int n = f.rounds().size();
-            System.out.printf("RESULT\t%s\t%s partitions, lr " + lrScale + ", " + System.getenv().getOrDefault("COMBINE", "mean") + ", seed " + seed + "\t%d\t%.2f\t%.1f\trounds=%d\tstateMB=%.1f\tmeanRound=%.3f\tmeanMaxCompute=%.3f\tmeanDriverSync=%.3f%n",
-                    preset, p, syncEvery, 100 * h.get(h.size() - 1).valAccuracy(), seconds, n, bytes / 1e6, round / n, compute / n, sync / n);
+            System.out.printf("RESULT\t%s\t%s partitions, lr " + lrScale + ", " + System.getenv().getOrDefault("COMBINE", "mean") + ", seed " + seed
+                    + ("1".equals(System.getenv("LAZY")) ? ", lazy embedding Adam" : "") + "\t%d\t%.2f\t%.1f\trounds=%d\tbytesUp=%.1fMB\tbytesDown=%.1fMB\tmedianRound=%.3f\tmedianMaxCompute=%.3f\tmedianDriverCombine=%.3f\tmedianOther=%.3f%n",
+                    preset, p, syncEvery, 100 * h.get(h.size() - 1).valAccuracy(), seconds, n, up / 1e6, down / 1e6,
+                    round[n / 2], compute[n / 2], sync[n / 2], other[n / 2]);
         }
     }
 
