@@ -72,6 +72,11 @@ public final class JrnnClassificationModel extends Model<JrnnClassificationModel
     public final Param<String> predictedLabelCol;
 
     public JrnnClassificationModel(String uid, byte[] modelBytes) {
+        this(uid, modelBytes, null);
+    }
+
+    /** {@code parsed}, when given, is {@code modelBytes} already parsed (copies share it: a model never changes). */
+    private JrnnClassificationModel(String uid, byte[] modelBytes, SavedModel parsed) {
         this.uid = uid; // before the params: each names its parent by uid
         this.inputCol = new Param<>(this, "inputCol", "the text column (ignored when textCols is set)");
         this.predictionCol = new Param<>(this, "predictionCol", "predicted class index (double); \"\" = leave out");
@@ -81,7 +86,7 @@ public final class JrnnClassificationModel extends Model<JrnnClassificationModel
         this.textCols = new StringArrayParam(this, "textCols", "text columns joined with a space, in order (e.g. title, description)");
         this.modelBytes = modelBytes.clone();
         this.sha256 = ModelBytes.sha256(this.modelBytes);
-        this.parsed = ModelBytes.parse(this.modelBytes, "model " + uid);
+        this.parsed = parsed != null ? parsed : ModelBytes.parse(this.modelBytes, "model " + uid);
         setDefault(inputCol, "text");
         setDefault(textCols, new String[0]);
         setDefault(predictionCol, "prediction");
@@ -189,7 +194,7 @@ public final class JrnnClassificationModel extends Model<JrnnClassificationModel
 
     @Override
     public JrnnClassificationModel copy(ParamMap extra) {
-        JrnnClassificationModel c = new JrnnClassificationModel(uid, modelBytes);
+        JrnnClassificationModel c = new JrnnClassificationModel(uid, modelBytes, savedModel());
         return copyValues(c, extra).setParent(parent());
     }
 

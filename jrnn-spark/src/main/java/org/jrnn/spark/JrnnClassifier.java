@@ -68,7 +68,10 @@ import scala.Tuple2;
  * by {@code jrnn train}. The settings mirror {@code jrnn train}'s; 0 for {@code epochs} or {@code batchSize}
  * means the preset's.
  *
- * <p>Results are deterministic for a seed and a number of partitions. With one partition and
+ * <p>Results are deterministic for a seed and a number of partitions, given the same rows in the same
+ * order: the input's row order (a file's line order) decides the vocabulary's ties and the shards. Read
+ * the data from files, or cache or sort it first: a DataFrame straight out of a shuffle (repartition, a
+ * join) may come back in another order when Spark recomputes a lost partition. With one partition and
  * {@code threadsPerTask} equal to {@code jrnn train --threads}, the weights equal single-machine training
  * bit for bit (the vocabulary is adapted on the columns the model reads, which is title + description for
  * every preset but {@code rnn_titles}). Not supported here: early stopping, a held-out split, pretrained
@@ -311,6 +314,19 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
 
     /** {@link #fit}, also returning the per-round timings and synchronised bytes. */
     public Fitted fitWithRounds(Dataset<?> dataset) {
+        try {
+            return fitRounds(dataset);
+        } catch (org.apache.spark.SparkException e) {
+            // A bad row found inside a task (a null or fractional label) reaches the driver wrapped in
+            // Spark's task failure; the user gets jrnn's one line, not the task's stack trace.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof org.jrnn.errors.UserInputException u) throw new org.jrnn.errors.UserInputException(u.getMessage(), e);
+            }
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private Fitted fitRounds(Dataset<?> dataset) throws org.apache.spark.SparkException {
         transformSchema(dataset.schema());
         Settings s = settings();
         Dataset<Row> df = dataset.toDF();

@@ -184,5 +184,10 @@ class JrnnClassifierTest {
         assertThatThrownBy(() -> classifier(1).setPreset("huge").fit(df)).hasMessageContaining("unknown preset 'huge'");
         assertThatThrownBy(() -> classifier(1).setLabelCol("y").fit(df)).hasMessage("no column 'y'; the data has: title, description, label, val");
         assertThatThrownBy(() -> classifier(1).setClassNames("a", "b").fit(df)).hasMessageContaining("labels must be class indices in [0, 2)");
+        // Found inside a task: still jrnn's one line, not Spark's task failure.
+        Dataset<Row> fractional = df.withColumn("label", org.apache.spark.sql.functions.when(
+                org.apache.spark.sql.functions.col("title").equalTo(df.first().getString(0)), 1.5).otherwise(org.apache.spark.sql.functions.col("label")));
+        assertThatThrownBy(() -> classifier(1).fit(fractional)).isInstanceOf(org.jrnn.errors.UserInputException.class)
+                .hasMessage("labels must be whole class indices, received: 1.5");
     }
 }
