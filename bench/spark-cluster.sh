@@ -30,7 +30,9 @@ case "$cmd" in
         -Dmdep.includeScope=provided >&2
     fi
     rm -f "$state"/home/jars/*
-    tr ':' '\n' < "$cp_file" | grep '\.jar$' | while read -r j; do ln -sf "$j" "$state/home/jars/"; done
+    # Spark and its dependencies only: jrnn and FastCSV reach executors in the application jar or classpath.
+    tr ':' '\n' < "$cp_file" | grep '\.jar$' | grep -v -E '/(jrnn-[^/]*|fastcsv-[^/]*)\.jar$' \
+      | while read -r j; do ln -sf "$j" "$state/home/jars/"; done
     FLAGS=$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' jrnn-spark/pom.xml)
     export SPARK_HOME="$PWD/$state/home" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1
     java -Xmx512m $FLAGS -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.master.Master \
