@@ -20,9 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * would have returned for its own texts (a text's result never depends on its batch mates).
  *
  * <p>A worker takes the oldest request, then every queued request that still fits in
- * {@link Options#maxBatchTexts}; if the batch is not full it waits up to {@link Options#maxWait}
- * for more. With {@code maxWait} 0, batches form only from requests that arrived while the
- * workers were busy, which costs a lone request no latency at all.
+ * {@link Options#maxBatchTexts}. Only if it found requests queuing (the model is busy) and the batch
+ * is not full does it wait, up to {@link Options#maxWait}, for more: a lone request never waits, so
+ * one client sees no added latency, and under load batches fill up.
  *
  * <p>Futures fail with {@link OverloadedException} when the queue is full, when a request waited
  * longer than {@link Options#timeout} before its batch started, or after {@link #shutdown}.
@@ -31,7 +31,7 @@ public final class BatchingClassifier implements AutoCloseable {
 
     /**
      * @param maxBatchTexts texts per batch at most (a larger single request runs alone, whole)
-     * @param maxWait how long a worker holding a partial batch waits for more requests
+     * @param maxWait how long a worker holding a partial batch of queued requests waits for more
      * @param maxQueuedTexts texts waiting at most; beyond that, {@link OverloadedException.Reason#QUEUE_FULL}
      * @param timeout longest wait in the queue before {@link OverloadedException.Reason#TIMED_OUT}
      * @param workers threads running batches (each batch runs on one thread)
@@ -211,7 +211,7 @@ public final class BatchingClassifier implements AutoCloseable {
                 Job next = queue.peekFirst();
                 if (next == null) {
                     long left = waitUntil - System.nanoTime();
-                    if (left <= 0 || !accepting) break;
+                    if (batch.size() < 2 || left <= 0 || !accepting) break; // alone: nothing suggests more will come
                     changed.awaitNanos(left);
                     continue;
                 }

@@ -96,6 +96,35 @@ class BatchingClassifierTest {
     }
 
     @Test
+    void aLoneRequestDoesNotWaitForCompany() throws Exception {
+        // maxWait 1 s: ten requests one after another would take >= 10 s if each waited for more.
+        // The bound is 5 s, not a speed figure: the work itself takes milliseconds.
+        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxWait(Duration.ofSeconds(1)))) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 10; i++) b.submit(List.of("goal " + i)).get(20, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void queuedRequestsWaitUpToMaxWaitForMoreUnderLoad() throws Exception {
+        Gate gate = new Gate();
+        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxWait(Duration.ofSeconds(1)), gate)) {
+            gate.hold(b);
+            CompletableFuture<List<Prediction>> x = b.submit(List.of("goal"));
+            CompletableFuture<List<Prediction>> y = b.submit(List.of("team"));
+            gate.release.countDown();
+            // The worker found two queued requests: it waits (up to 1 s) for more, so a third joins them.
+            Thread.sleep(100);
+            CompletableFuture<List<Prediction>> z = b.submit(List.of("market"));
+            x.get(20, TimeUnit.SECONDS);
+            y.get(20, TimeUnit.SECONDS);
+            z.get(20, TimeUnit.SECONDS);
+            assertThat(gate.batches.get(1)).containsExactly(3, 3);
+        }
+    }
+
+    @Test
     void aBatchNeverExceedsMaxBatchTextsButALargeRequestRunsWhole() throws Exception {
         Gate gate = new Gate();
         try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxBatchTexts(4), gate)) {
