@@ -25,6 +25,9 @@ ap.add_argument("--init", choices=["keras", "torch"], default="keras",
                 help="weight initialisation: keras (jrnn's, the default) or torch (PyTorch's defaults)")
 ap.add_argument("--rows", type=int, default=0, help="train on the first N training titles only (0 = all 28,692)")
 ap.add_argument("--json-out")
+ap.add_argument("--save", help="write the trained model's state_dict here (for a --generate-only run)")
+ap.add_argument("--generate-only", metavar="MODEL_PT",
+                help="no training: load this state_dict and measure one-stream sampling only (run it under taskset -c 0)")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
@@ -139,7 +142,9 @@ def evaluate(data):
 
 
 history = []
-for epoch in range(a.epochs):
+if a.generate_only:
+    model.load_state_dict(torch.load(a.generate_only))
+for epoch in range(0 if a.generate_only else a.epochs):
     t0, tokens, loss_sum = time.perf_counter(), 0, 0.0
     for x, ys, lengths in batches(tr, a.batch_size, a.seed + epoch):
         logits, out = model(x, lengths)
@@ -155,6 +160,9 @@ for epoch in range(a.epochs):
     history.append({"epoch": epoch + 1, "seconds": secs, "chars_per_s": tokens / secs, "loss": loss_sum / tokens,
                     "val_loss": val, "val_bpc": val / math.log(2)})
     print(json.dumps(history[-1]), flush=True)
+
+if a.save:
+    torch.save(model.state_dict(), a.save)
 
 # Sampling speed, one stream, the state carried (one LSTM step per character).
 model.eval()
@@ -172,7 +180,7 @@ with torch.no_grad():
         else:
             x = torch.tensor([[nxt]])
     gen = produced / (time.perf_counter() - t0)
-result = {"vocab_size": V, "train_titles": len(train), "test_titles": len(test), "threads": a.threads,
+result = {"generate_only": bool(a.generate_only), "vocab_size": V, "train_titles": len(train), "test_titles": len(test), "threads": a.threads,
           "batch_size": a.batch_size, "epochs": a.epochs, "history": history, "generation_chars_per_s_1_stream": gen,
           "torch": torch.__version__}
 print(json.dumps(result))
