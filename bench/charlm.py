@@ -21,7 +21,13 @@ ap.add_argument("--batch-size", type=int, default=32)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seed", type=int, default=42)
 ap.add_argument("--gen-tokens", type=int, default=20000)
+ap.add_argument("--init", choices=["keras", "torch"], default="keras",
+                help="weight initialisation: keras (jrnn's, the default) or torch (PyTorch's defaults)")
+ap.add_argument("--rows", type=int, default=0, help="train on the first N training titles only (0 = all 28,692)")
 ap.add_argument("--json-out")
+ap.add_argument("--save", help="write the trained model's state_dict here (for a --generate-only run)")
+ap.add_argument("--generate-only", metavar="MODEL_PT",
+                help="no training: load this state_dict and measure one-stream sampling only (run it under taskset -c 0)")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
@@ -38,6 +44,8 @@ def chars(t):
 
 
 train, test = titles(os.path.join(a.data, "train.csv")), titles(os.path.join(a.data, "test.csv"))
+if a.rows:
+    train = train[:a.rows]
 counts = Counter()
 first = {}
 for t in train:
@@ -72,16 +80,47 @@ def packed_targets(ys, lengths, out):
     return pack_padded_sequence(y, lengths, batch_first=True, enforce_sorted=False).data
 
 
+def keras_init_(m):
+    """jrnn's (Keras') initialisers, as shared/anchors/pytorch/bench.py --init keras: Embedding U(-0.05, 0.05),
+    W_ih glorot_uniform, W_hh orthogonal, biases 0 but the forget gate's 1 (in bias_ih), Dense glorot / 0.
+    PyTorch's defaults (Embedding N(0, 1)) learn faster in the first hundred steps: compare like with like."""
+    with torch.no_grad():
+        nn.init.uniform_(m.embedding.weight, -0.05, 0.05)
+        nn.init.xavier_uniform_(m.rnn.weight_ih_l0)
+        nn.init.orthogonal_(m.rnn.weight_hh_l0)
+        m.rnn.bias_ih_l0.zero_()
+        m.rnn.bias_hh_l0.zero_()
+        m.rnn.bias_ih_l0[128:256] = 1.0  # gate order i, f, g, o
+        nn.init.xavier_uniform_(m.fc.weight)
+        m.fc.bias.zero_()
+
+
+def splitmix64_permutation(n, seed):
+    """jrnn's Shuffle.permutation: Fisher-Yates driven by SplitMix64 (shared/anchors/pytorch/README.md)."""
+    mask = (1 << 64) - 1
+    state, p = seed & mask, list(range(n))
+    for i in range(n - 1, 0, -1):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z ^= z >> 31
+        j = z % (i + 1)
+        p[i], p[j] = p[j], p[i]
+    return p
+
+
 model = CharLM()
+if a.init == "keras":
+    keras_init_(model)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
 tr = [encode(t) for t in train]
 te = [encode(t) for t in test]
 
 
-def batches(data, bs, shuffle):
-    idx = list(range(len(data)))
-    if shuffle:
-        random.shuffle(idx)
+def batches(data, bs, order_seed=None):
+    """Consecutive slices of jrnn's epoch order (SplitMix64, seed + epoch), or file order."""
+    idx = list(range(len(data))) if order_seed is None else splitmix64_permutation(len(data), order_seed)
     for i in range(0, len(idx), bs):
         part = [data[j] for j in idx[i:i + bs]]
         xs, ys = zip(*part)
@@ -93,7 +132,7 @@ def evaluate(data):
     model.eval()
     total, n = 0.0, 0
     with torch.no_grad():
-        for x, ys, lengths in batches(data, 256, False):
+        for x, ys, lengths in batches(data, 256):
             logits, out = model(x, lengths)
             y = packed_targets(ys, lengths, out)
             total += nn.functional.cross_entropy(logits, y, reduction="sum").item()
@@ -103,9 +142,11 @@ def evaluate(data):
 
 
 history = []
-for epoch in range(a.epochs):
+if a.generate_only:
+    model.load_state_dict(torch.load(a.generate_only))
+for epoch in range(0 if a.generate_only else a.epochs):
     t0, tokens, loss_sum = time.perf_counter(), 0, 0.0
-    for x, ys, lengths in batches(tr, a.batch_size, True):
+    for x, ys, lengths in batches(tr, a.batch_size, a.seed + epoch):
         logits, out = model(x, lengths)
         y = packed_targets(ys, lengths, out)
         loss = nn.functional.cross_entropy(logits, y)
@@ -119,6 +160,9 @@ for epoch in range(a.epochs):
     history.append({"epoch": epoch + 1, "seconds": secs, "chars_per_s": tokens / secs, "loss": loss_sum / tokens,
                     "val_loss": val, "val_bpc": val / math.log(2)})
     print(json.dumps(history[-1]), flush=True)
+
+if a.save:
+    torch.save(model.state_dict(), a.save)
 
 # Sampling speed, one stream, the state carried (one LSTM step per character).
 model.eval()
@@ -136,7 +180,7 @@ with torch.no_grad():
         else:
             x = torch.tensor([[nxt]])
     gen = produced / (time.perf_counter() - t0)
-result = {"vocab_size": V, "train_titles": len(train), "test_titles": len(test), "threads": a.threads,
+result = {"generate_only": bool(a.generate_only), "vocab_size": V, "train_titles": len(train), "test_titles": len(test), "threads": a.threads,
           "batch_size": a.batch_size, "epochs": a.epochs, "history": history, "generation_chars_per_s_1_stream": gen,
           "torch": torch.__version__}
 print(json.dumps(result))

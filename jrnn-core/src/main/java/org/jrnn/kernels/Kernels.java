@@ -14,6 +14,20 @@ public interface Kernels {
     /** C(n,g) += A(n,k) · W(g,k)ᵀ — the forward product of a PyTorch-layout weight. */
     void matmulABt(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff, int n, int k, int g);
 
+    /**
+     * W (g, k) in the form {@link #matmulABtPrepared} reads: for a weight that many small
+     * products reuse unchanged (generation's one-row steps), the layout work {@link #matmulABt}
+     * redoes on every call (the vector kernels' transposed copy) done once. Stale once W changes.
+     */
+    float[] prepareABt(float[] w, int wOff, int k, int g);
+
+    /**
+     * {@link #matmulABt} with W prepared by {@link #prepareABt}: for any n, one row included,
+     * the bits {@link #matmulABt} gives on two rows or more (each row's result does not depend
+     * on the other rows then), so a one-row step matches a batch's forward pass bit for bit.
+     */
+    void matmulABtPrepared(float[] a, int aOff, float[] w, int wOff, float[] prepared, float[] c, int cOff, int n, int k, int g);
+
     /** dA(n,k) += dC(n,g) · W(g,k) — the input gradient of {@link #matmulABt}. */
     void matmulAB(float[] dc, int dcOff, float[] w, int wOff, float[] da, int daOff, int n, int k, int g);
 

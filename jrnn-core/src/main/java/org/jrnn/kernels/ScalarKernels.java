@@ -19,6 +19,17 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** Nothing to prepare: the plain loops read W as it is, and give every row the same bits whatever n. */
+    @Override
+    public float[] prepareABt(float[] w, int wOff, int k, int g) {
+        return new float[0];
+    }
+
+    @Override
+    public void matmulABtPrepared(float[] a, int aOff, float[] w, int wOff, float[] prepared, float[] c, int cOff, int n, int k, int g) {
+        matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
+    }
+
     @Override
     public void matmulAB(float[] dc, int dcOff, float[] w, int wOff, float[] da, int daOff, int n, int k, int g) {
         for (int i = 0; i < n; i++) {

@@ -106,6 +106,17 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public float[] prepareABt(float[] w, int wOff, int k, int g) {
+        return body.prepareABt(w, wOff, k, g);
+    }
+
+    @Override
+    public void matmulABtPrepared(float[] a, int aOff, float[] w, int wOff, float[] prepared, float[] c, int cOff, int n, int k, int g) {
+        if (warmingUp((long) n * k * g)) body.abtPlain(a, aOff, w, wOff, c, cOff, n, k, g);
+        else body.matmulABtPrepared(a, aOff, w, wOff, prepared, c, cOff, n, k, g);
+    }
+
+    @Override
     public void matmulAB(float[] dc, int dcOff, float[] w, int wOff, float[] da, int daOff, int n, int k, int g) {
         if (warmingUp((long) n * k * g)) body.matmulABPlain(dc, dcOff, w, wOff, da, daOff, n, k, g);
         else body.matmulAB(dc, dcOff, w, wOff, da, daOff, n, k, g);
@@ -261,10 +272,43 @@ final class VectorKernels implements Kernels {
             }
         }
 
+        /** Wt (k, gv): the first gv = loopBound(g) rows of W transposed, what matmulABt copies on every call. */
+        final float[] prepareABt(float[] w, int wOff, int k, int g) {
+            int gv = species().loopBound(g);
+            float[] wt = new float[k * gv];
+            if (gv > 0 && k > 0) transpose(w, wOff, k, gv, wt);
+            return wt;
+        }
+
+        /** The multi-row path of {@link #matmulABt} on a prepared Wt, for any n. */
+        final void matmulABtPrepared(float[] a, int aOff, float[] w, int wOff, float[] wt, float[] c, int cOff, int n, int k, int g) {
+            int gv = species().loopBound(g);
+            if (gv == 0 || k == 0) {
+                SCALAR.matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
+                return;
+            }
+            if (wt.length != k * gv) {
+                throw new IllegalArgumentException("prepared weight of " + wt.length + " values, expected " + k * gv + " (prepareABt of this width)");
+            }
+            axpyGemm(a, aOff, k, 1, wt, 0, gv, c, cOff, g, n, k, gv);
+            if (gv < g) {
+                dotColumns(a, aOff, w, wOff, c, cOff, n, k, g, gv);
+            }
+        }
+
         /** {@link #matmulABt} as plain loops, bit for bit: each vector column's FMA chain over p, read straight from W. */
         final void matmulABtPlain(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff, int n, int k, int g) {
+            if (n < ABT_MIN_ROWS) {
+                SCALAR.matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
+                return;
+            }
+            abtPlain(a, aOff, w, wOff, c, cOff, n, k, g);
+        }
+
+        /** The multi-row {@link #matmulABt}'s bits as plain loops, for any n (the warm-up twin of matmulABtPrepared too). */
+        final void abtPlain(float[] a, int aOff, float[] w, int wOff, float[] c, int cOff, int n, int k, int g) {
             int gv = species().loopBound(g);
-            if (n < ABT_MIN_ROWS || gv == 0 || k == 0) {
+            if (gv == 0 || k == 0) {
                 SCALAR.matmulABt(a, aOff, w, wOff, c, cOff, n, k, g);
                 return;
             }

@@ -38,6 +38,23 @@ public final class Dense implements Layer {
         return units;
     }
 
+    /** W in the form {@link #stepRows} reads ({@code Kernels.prepareABt}); stale once W changes. */
+    float[] prepareWeight() {
+        return Kernels.get().prepareABt(weight.data, 0, inputSize, units);
+    }
+
+    /**
+     * y (n, out) = x (n, in)·Wᵀ + b into {@code y}, on a weight from {@link #prepareWeight}: for
+     * stepping, where n is the number of streams (one too); each row's bits are those of the
+     * inference forward on a batch.
+     */
+    void stepRows(float[] x, int n, float[] prepared, float[] y) {
+        java.util.Arrays.fill(y, 0, n * units, 0f);
+        Kernels k = Kernels.get();
+        k.matmulABtPrepared(x, 0, weight.data, 0, prepared, y, 0, n, inputSize, units);
+        k.addRowVector(bias.data, 0, y, 0, n, units);
+    }
+
     @Override
     public Forward forward(Matrix x, boolean training, RandomGenerator rng) {
         if (x.cols != inputSize) {

@@ -215,25 +215,26 @@ public abstract class RecurrentLayer implements Layer {
 
     /**
      * What stepping {@code streams} sequences one token at a time keeps between steps: each
-     * stream's state (and cell), W_hhᵀ of the weights at creation, and the step's scratch.
+     * stream's state (and cell) and the step's scratch, all allocated once, plus the weights'
+     * stepping forms (W_hhᵀ, prepared W_ih) shared read-only with other streams of the same plan.
      */
     final class StepBuffers {
         final int streams;
-        final float[] state;   // (B, H) h after the last step: the layer's output
-        final float[] cell;    // (B, H) c (LSTM) or null
-        final float[] whhT;    // (H, G·H)
-        final float[] x;       // (max(B, 2), I) the step's input, a second zero row for one stream
+        final float[] state;       // (B, H) h after the last step: the layer's output
+        final float[] cell;        // (B, H) c (LSTM) or null
+        final float[] whhT;        // (H, G·H) shared
+        final float[] wihPrepared; // Kernels.prepareABt of W_ih, shared
         final Cache c = new Cache();
 
-        StepBuffers(int streams) {
+        StepBuffers(int streams, float[] whhT, float[] wihPrepared) {
             int h = units;
             int gh = gates * h;
             this.streams = streams;
+            this.whhT = whhT;
+            this.wihPrepared = wihPrepared;
             state = new float[streams * h];
             cell = hasCellState() ? new float[streams * h] : null;
-            whhT = transposedWhh(new float[h * gh]);
-            x = new float[Math.max(streams, 2) * inputSize];
-            c.gates = new float[Math.max(streams, 2) * gh];
+            c.gates = new float[streams * gh];
             c.hh = new float[streams * gh];
             c.out = state;
             c.cell = cell;
@@ -242,35 +243,63 @@ public abstract class RecurrentLayer implements Layer {
         }
     }
 
-    /** Zero states for {@code streams} streams, to {@link #step} from. */
-    StepBuffers startSteps(int streams) {
+    /** W_hhᵀ (H, G·H) of the current weights, for {@link #startSteps}. */
+    float[] transposedWhh() {
+        return transposedWhh(new float[units * gates * units]);
+    }
+
+    /** W_ih prepared for one-row products ({@code Kernels.prepareABt}), for {@link #startSteps}. */
+    float[] preparedWih() {
+        return Kernels.get().prepareABt(weightIh.data, 0, inputSize, gates * units);
+    }
+
+    /** Zero states for {@code streams} streams, to {@link #step} from, on the weights' stepping forms. */
+    StepBuffers startSteps(int streams, float[] whhT, float[] wihPrepared) {
+        checkCanStep();
+        return new StepBuffers(streams, whhT, wihPrepared);
+    }
+
+    /** Throws for a layer that cannot step (goBackwards), before any stepping form is computed. */
+    void checkCanStep() {
         if (goBackwards) throw new IllegalArgumentException(this + " reads each sequence from its end: it cannot step token by token");
-        return new StepBuffers(streams);
     }
 
     /**
-     * Advances every stream by one step on input {@code x} (B, I) and returns the new states (B, H),
-     * updated in place in {@code s} (copy them to keep them). The arithmetic of {@link #runSteps}
-     * on the same rows, so stepping a batch whose sequences have equal lengths gives the full
-     * forward's outputs bit for bit: the input projection runs on at least two rows (the kernels
-     * round a single row differently, see Sequential.planInference), the cell in place as in
-     * {@link #inferStep}.
+     * Advances every stream by one step on input rows {@code x} (B, I) and returns the new
+     * states (B, H), updated in place in {@code s} (copy them to keep them). The arithmetic of
+     * {@link #runSteps} on the same rows, so stepping a batch whose sequences have equal lengths
+     * gives the full forward's outputs bit for bit: the input projection on the prepared W_ih
+     * gives each row the bits of the batch's product ({@code Kernels.matmulABtPrepared}), the
+     * cell runs in place as in {@link #inferStep}.
      */
     float[] step(StepBuffers s, float[] x) {
         int b = s.streams;
         int gh = gates * units;
-        if (x.length != b * inputSize) {
+        if (x.length < b * inputSize) {
             throw new IllegalArgumentException(this + " steps " + b + " streams of " + inputSize + " features, received " + x.length + " values");
         }
-        int rows = Math.max(b, 2);
-        System.arraycopy(x, 0, s.x, 0, x.length);
-        Arrays.fill(s.c.gates, 0, rows * gh, 0f);
+        Arrays.fill(s.c.gates, 0f);
         Kernels k = Kernels.get();
-        k.matmulABt(s.x, 0, weightIh.data, 0, s.c.gates, 0, rows, inputSize, gh);
+        k.matmulABtPrepared(x, 0, weightIh.data, 0, s.wihPrepared, s.c.gates, 0, b, inputSize, gh);
         k.addRowVector(biasIh.data, 0, s.c.gates, 0, b, gh);
+        return advance(s);
+    }
+
+    /**
+     * {@link #step} for the layer right after the embedding, its input projection read from a
+     * {@link #projectionTable} (row = token id): the same bits, without the product.
+     */
+    float[] stepProjected(StepBuffers s, float[] table, int[] ids) {
+        int gh = gates * units;
+        for (int r = 0; r < s.streams; r++) System.arraycopy(table, ids[r] * gh, s.c.gates, r * gh, gh);
+        return advance(s);
+    }
+
+    /** The recurrent half of a step, the input projection already in the gates. */
+    private float[] advance(StepBuffers s) {
         Arrays.fill(s.c.hh, 0f);
-        recurrentProduct(s.state, s.whhT, s.c.hh, 0, b);
-        cellForward(b, 0, s.c, s.state, s.cell); // in place: each element reads its old state first
+        recurrentProduct(s.state, s.whhT, s.c.hh, 0, s.streams);
+        cellForward(s.streams, 0, s.c, s.state, s.cell); // in place: each element reads its old state first
         return s.state;
     }
 

@@ -475,19 +475,90 @@ public final class Sequential {
     }
 
     /**
+     * What stepping needs from the current weights, computed once by {@link #planSteps} and
+     * shared read-only by any number of {@link StepState}s on any threads: the input projection
+     * of every vocabulary entry for a recurrent layer right after the embedding (as
+     * {@link InferencePlan}), each recurrent layer's W_hhᵀ, and every product's weight prepared
+     * for one-row products. Valid until the weights change: plan again then.
+     */
+    public static final class StepPlan {
+        private final float[] table;        // (V, G·H) of layer 0, or null
+        private final float[][] whhT;       // per layer: (H, G·H) for a recurrent layer, else null
+        private final float[][] prepared;   // per layer: W_ih (recurrent) or W (Dense) prepared, else null
+
+        private StepPlan(float[] table, float[][] whhT, float[][] prepared) {
+            this.table = table;
+            this.whhT = whhT;
+            this.prepared = prepared;
+        }
+    }
+
+    /** Largest projection table a {@link StepPlan} builds (floats, V·G·H): 64 MiB; a bigger vocabulary steps through W_ih. */
+    static final long MAX_STEP_TABLE = 16L << 20;
+
+    /**
+     * A {@link StepPlan} for the current weights.
+     *
+     * @throws IllegalArgumentException for a Bidirectional or goBackwards layer (see {@link #startSteps})
+     * @throws IllegalStateException for a model without a per-step output
+     */
+    public StepPlan planSteps() {
+        checkPerStep();
+        int n = layers.size();
+        for (Layer l : layers) {
+            if (l instanceof Bidirectional) {
+                throw new IllegalArgumentException(l + " reads each sequence from both ends: a model with it cannot step token by token");
+            }
+            if (l instanceof RecurrentLayer r) r.checkCanStep();
+        }
+        float[][] whhT = new float[n][];
+        float[][] prepared = new float[n][];
+        float[] table = null;
+        for (int i = 0; i < n; i++) {
+            Layer l = layers.get(i);
+            if (l instanceof RecurrentLayer r) {
+                whhT[i] = r.transposedWhh();
+                if (i == 0 && (long) embedding.vocabSize() * r.gates * r.units <= MAX_STEP_TABLE) {
+                    try (org.jrnn.kernels.Parallel one = new org.jrnn.kernels.Parallel(1)) {
+                        table = r.projectionTable(embedding.weight().data, embedding.vocabSize(), one);
+                    }
+                } else {
+                    prepared[i] = r.preparedWih();
+                }
+            } else if (stepDense(l) != null) {
+                prepared[i] = stepDense(l).prepareWeight();
+            }
+        }
+        return new StepPlan(table, whhT, prepared);
+    }
+
+    /** The Dense a layer applies per step (itself or TimeDistributed's), or null. */
+    private static Dense stepDense(Layer l) {
+        if (l instanceof Dense d) return d;
+        if (l instanceof TimeDistributed t) return t.layer();
+        return null;
+    }
+
+    /**
      * B streams stepped one token at a time (generation): each recurrent layer's state after the
-     * tokens stepped so far, so a new token costs one step, never a pass over the prefix. Made by
-     * {@link #startSteps}; holds W_hhᵀ of the weights at that moment (start again after they
-     * change). Not thread-safe: one per thread.
+     * tokens stepped so far, so a new token costs one step, never a pass over the prefix, and
+     * every buffer a step needs, allocated once. Made by {@link #startSteps}; reads the weights'
+     * stepping forms from its {@link StepPlan}. Not thread-safe: one per thread.
      */
     public static final class StepState {
         private final int streams;
+        private final StepPlan plan;
         private final RecurrentLayer.StepBuffers[] buffers; // per layer, null for the non-recurrent ones
+        private final float[][] outputs;                    // per layer: (B, out) of a Dense, else null
+        private final float[] embedded;                     // (B, E) when layer 0 has no projection table, else null
         private int steps;
 
-        private StepState(int streams, RecurrentLayer.StepBuffers[] buffers) {
+        private StepState(int streams, StepPlan plan, RecurrentLayer.StepBuffers[] buffers, float[][] outputs, float[] embedded) {
             this.streams = streams;
+            this.plan = plan;
             this.buffers = buffers;
+            this.outputs = outputs;
+            this.embedded = embedded;
         }
 
         public int streams() {
@@ -501,7 +572,8 @@ public final class Sequential {
     }
 
     /**
-     * Zero states for {@code streams} streams of a per-step model whose layers all read forwards.
+     * Zero states for {@code streams} streams of a per-step model whose layers all read forwards,
+     * on a fresh {@link #planSteps} (to start many, plan once and use {@link #startSteps(int, StepPlan)}).
      *
      * @throws IllegalArgumentException for a Bidirectional or goBackwards layer: it reads each
      *     sequence from its end, which a stream does not have yet
@@ -509,45 +581,74 @@ public final class Sequential {
     public StepState startSteps(int streams) {
         checkPerStep();
         if (streams < 1) throw new IllegalArgumentException("streams must be >= 1, received: " + streams);
-        RecurrentLayer.StepBuffers[] buffers = new RecurrentLayer.StepBuffers[layers.size()];
-        for (int i = 0; i < layers.size(); i++) {
+        return startSteps(streams, planSteps());
+    }
+
+    /** Zero states for {@code streams} streams on a plan of this model's current weights. */
+    public StepState startSteps(int streams, StepPlan plan) {
+        if (streams < 1) throw new IllegalArgumentException("streams must be >= 1, received: " + streams);
+        int n = layers.size();
+        if (plan.whhT.length != n) throw new IllegalArgumentException("the step plan is for a model of " + plan.whhT.length + " layers, this one has " + n);
+        RecurrentLayer.StepBuffers[] buffers = new RecurrentLayer.StepBuffers[n];
+        float[][] outputs = new float[n][];
+        for (int i = 0; i < n; i++) {
             Layer l = layers.get(i);
-            if (l instanceof Bidirectional) {
-                throw new IllegalArgumentException(l + " reads each sequence from both ends: a model with it cannot step token by token");
-            }
-            if (l instanceof RecurrentLayer r) buffers[i] = r.startSteps(streams);
+            if (l instanceof RecurrentLayer r) buffers[i] = r.startSteps(streams, plan.whhT[i], plan.prepared[i]);
+            else if (stepDense(l) != null) outputs[i] = new float[streams * stepDense(l).units()];
         }
-        return new StepState(streams, buffers);
+        float[] embedded = plan.table == null ? new float[streams * embedding.dim()] : null;
+        return new StepState(streams, plan, buffers, outputs, embedded);
     }
 
     /**
      * Advances every stream by one token and returns the logits (B, K) of that step, stream b in
      * row b: the logits the full forward gives that step. Bit for bit when the batch's sequences
-     * have equal lengths (the rows of each step are then the same); every token is read, 0 too.
-     * Dense layers run on at least two rows, as the recurrent input projection (see
-     * {@link RecurrentLayer#step}).
+     * have equal lengths (the rows of each step are then the same), for one stream too; every
+     * token is read, 0 too. The returned matrix is the state's buffer: valid until the next
+     * step (copy it to keep it).
      */
     public Matrix step(StepState state, int[] tokenPerStream) {
         int b = state.streams;
         if (tokenPerStream.length != b) {
             throw new IllegalArgumentException(tokenPerStream.length + " tokens for " + b + " streams");
         }
-        int rows = Math.max(b, 2);
-        PackedLayout one = PackedLayout.uniform(rows, 1);
-        int[] ids = java.util.Arrays.copyOf(tokenPerStream, rows); // a second stream of padding for one stream
-        Matrix x = embedding.forward(ids, one); // (rows, E); only the first b rows are streams
-        for (int i = 0; i < layers.size(); i++) {
+        int v = embedding.vocabSize();
+        for (int id : tokenPerStream) {
+            if (id < 0 || id >= v) throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + v + ")");
+        }
+        float[] x;
+        int cols;
+        int first = 0;
+        if (state.plan.table != null) { // layer 0 is recurrent: its input projection is a table row per token
+            RecurrentLayer r = (RecurrentLayer) layers.get(0);
+            x = r.stepProjected(state.buffers[0], state.plan.table, tokenPerStream);
+            cols = r.units;
+            first = 1;
+        } else {
+            int e = embedding.dim();
+            float[] w = embedding.weight().data;
+            for (int s = 0; s < b; s++) System.arraycopy(w, tokenPerStream[s] * e, state.embedded, s * e, e);
+            x = state.embedded;
+            cols = e;
+        }
+        for (int i = first; i < layers.size(); i++) {
             Layer l = layers.get(i);
+            Dense d = stepDense(l);
             if (l instanceof RecurrentLayer r) {
-                float[] h = r.step(state.buffers[i], java.util.Arrays.copyOf(x.data, b * x.cols)); // (B, H)
-                float[] padded = java.util.Arrays.copyOf(h, rows * r.units); // copy: the state lives on in the buffers
-                x = new Matrix(padded, rows, r.units, one);
-            } else {
-                x = l.infer(x);
+                x = r.step(state.buffers[i], x);
+                cols = r.units;
+            } else if (d != null) {
+                d.stepRows(x, b, state.plan.prepared[i], state.outputs[i]);
+                x = state.outputs[i];
+                cols = d.units();
+            } else { // row-wise layers without weights (dropout: the identity at inference)
+                Matrix y = l.infer(new Matrix(x, b, cols, PackedLayout.uniform(b, 1)));
+                x = y.data;
+                cols = y.cols;
             }
         }
         state.steps++;
-        return new Matrix(java.util.Arrays.copyOf(x.data, b * x.cols), b, x.cols, null);
+        return new Matrix(x, b, cols, null);
     }
 
     /** Keras' model.summary(): layer, output shape and parameter count (Keras convention). */

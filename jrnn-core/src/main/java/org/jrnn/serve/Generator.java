@@ -39,12 +39,13 @@ public final class Generator {
     private final SavedLanguageModel saved;
     private final Sequential model;
     private final LmVocabulary vocab;
+    private final Sequential.StepPlan plan; // the weights' stepping forms, once per model: they never change here
 
     public Generator(SavedLanguageModel saved) {
         this.saved = saved;
         this.model = saved.model();
         this.vocab = saved.vocabulary();
-        model.startSteps(1); // refuses a model that cannot step (Bidirectional) now rather than at the first prompt
+        this.plan = model.planSteps(); // refuses a model that cannot step (Bidirectional) now rather than at the first prompt
     }
 
     /** @throws org.jrnn.io.ModelFormatException for a file that is not a language model (a classifier's included) */
@@ -132,19 +133,21 @@ public final class Generator {
         private final int[] produced;
         private final float[] probs;  // (V) scratch
         private final Integer[] order; // (V) scratch for top-k / top-p
+        private final int[] next;      // (B) the tokens of the coming step
         private final boolean promptEmpty;
-        private Matrix logits;         // (B, V) of the last step
+        private Matrix logits;         // (B, V) of the last step, the state's buffer
         private int running;
 
         private Generation(int[] promptIds, Options options) {
             this.options = options;
             int b = options.streams();
-            state = model.startSteps(b);
+            state = model.startSteps(b, plan);
             rngs = new SplittableRandom[b];
             SplittableRandom root = new SplittableRandom(options.seed());
             for (int i = 0; i < b; i++) rngs[i] = root.split(); // stream i's draws depend on (seed, i) only
             done = new boolean[b];
             produced = new int[b];
+            next = new int[b];
             probs = new float[vocab.size()];
             order = new Integer[vocab.size()];
             promptEmpty = promptIds.length == 0;
@@ -178,8 +181,8 @@ public final class Generator {
             int b = done.length;
             int v = vocab.size();
             String[] out = new String[b];
-            int[] next = new int[b]; // an ended stream keeps stepping on padding: its row is ignored
             for (int s = 0; s < b; s++) {
+                next[s] = LmVocabulary.PAD; // an ended stream keeps stepping on padding: its row is ignored
                 if (done[s]) continue;
                 int id = pick(logits.data, s * v, v, rngs[s]);
                 if (id == LmVocabulary.EOS) {

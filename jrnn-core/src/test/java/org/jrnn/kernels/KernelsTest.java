@@ -405,6 +405,43 @@ class KernelsTest {
         }
     }
 
+    /**
+     * A prepared weight gives every row, one row alone included, the bits matmulABt gives the
+     * same row inside a batch of two or more: stepping one stream matches a batch's forward.
+     */
+    @Test
+    void preparedMatmulABtMatchesTheMultiRowProductBitForBit() {
+        java.util.Random rnd = new java.util.Random(7);
+        List<Kernels> all = new java.util.ArrayList<>(List.of(SCALAR));
+        for (int bits : new int[] {128, 256, 512}) {
+            all.add(vectorKernels(bits));
+            all.add(vectorKernels(bits, VectorKernels.WARMUP_PLAIN));
+        }
+        for (Kernels kn : all) {
+            for (int k : new int[] {1, 3, 16, 17, 64}) {
+                for (int g : new int[] {1, 4, 15, 17, 33, 86}) {
+                    float[] w = new float[3 + g * k];
+                    for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian();
+                    float[] prepared = kn.prepareABt(w, 3, k, g);
+                    int n = 3;
+                    float[] a = new float[n * k];
+                    for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+                    float[] batch = new float[n * g];
+                    kn.matmulABt(a, 0, w, 3, batch, 0, n, k, g);
+                    float[] rows = new float[n * g];
+                    kn.matmulABtPrepared(a, 0, w, 3, prepared, rows, 0, n, k, g);
+                    assertThat(rows).as("%s n=%d k=%d g=%d", kn, n, k, g).containsExactly(batch);
+                    for (int r = 0; r < n; r++) {
+                        float[] one = new float[g];
+                        kn.matmulABtPrepared(a, r * k, w, 3, prepared, one, 0, 1, k, g);
+                        assertThat(one).as("%s row %d alone, k=%d g=%d", kn, r, k, g)
+                                .containsExactly(java.util.Arrays.copyOfRange(batch, r * g, (r + 1) * g));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void matmulAccumulatesIntoItsOutput() {
         for (Kernels kn : List.of(SCALAR, vectorKernels(128), vectorKernels(512))) {

@@ -75,6 +75,30 @@ class StepStateTest {
     }
 
     /**
+     * Widths past a vector (E 24, H 40, K 37): the products take their vector paths, the table
+     * lookup replaces layer 0's input projection, and one stream (a one-row product, which
+     * matmulABt would round its scalar way) still equals its own forward bit for bit; with and
+     * without the projection table (a stacked second layer steps through its prepared W_ih).
+     */
+    @Test
+    void wideModelsStepBitForBit() {
+        for (boolean stacked : new boolean[] {false, true}) {
+            Sequential m = new Sequential(5).add(new Embedding(13, 24, true)).add(new LSTM(40, true));
+            if (stacked) m.add(new GRU(36, true));
+            m.add(new TimeDistributed(new Dense(37)));
+            for (Layer l : m.layers()) RecurrentGradientTest.randomizeBiases(l, 12);
+            float[][][] full = Sequential.unpackSteps(m.forward(m.batch(EQUAL), false, null).logits());
+            float[][][] steps = stepped(m, EQUAL);
+            for (int b = 0; b < EQUAL.length; b++) {
+                for (int t = 0; t < EQUAL[b].length; t++) assertThat(steps[b][t]).as("stacked=%s stream %d step %d", stacked, b, t).containsExactly(full[b][t]);
+            }
+            float[][][] alone = Sequential.unpackSteps(m.forward(m.batch(new int[][] {EQUAL[2]}), false, null).logits());
+            float[][][] one = stepped(m, new int[][] {EQUAL[2]});
+            for (int t = 0; t < EQUAL[2].length; t++) assertThat(one[0][t]).as("stacked=%s one stream, step %d", stacked, t).containsExactly(alone[0][t]);
+        }
+    }
+
+    /**
      * Sequences of different lengths in one masked batch: the batch runs fewer rows at its later
      * steps, so its rounding may differ in the last bits; each sequence stepped alone matches
      * its rows of the batch to float rounding.
