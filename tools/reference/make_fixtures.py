@@ -79,7 +79,10 @@ MERGES = {
     "mean": lambda f, b: 0.5 * (f + b),
     "mul": lambda f, b: f * b,
 }
-OTHER_FIXTURES = ["dense_ce", "softmax_ce_extreme", "adam"]
+OTHER_FIXTURES = ["dense_ce", "softmax_ce_extreme", "adam", "lstm_dense_act"]
+# Hidden Dense activations (issue 14): Embedding -> LSTM -> Linear -> ReLU -> Linear -> Tanh -> Linear
+# head; widths of the two hidden Linear layers (other than E, H and K).
+DENSE_ACT_WIDTHS = (6, 7)
 # Per-step heads (TimeDistributed(Dense) in jrnn): nn.Linear on every step of the RNN output and
 # F.cross_entropy(..., ignore_index) over the steps. name: (cell, layers, bidirectional, mode)
 PER_STEP_FIXTURES = {
@@ -636,6 +639,44 @@ def dense_ce_fixture():
     write(name, obj)
 
 
+def lstm_dense_act_fixture(tokens, labels):
+    """Hidden Dense activations: jrnn's Dense(6, relu), Dense(7, tanh) and head after an LSTM, named
+    fc, fc1, fc2 as jrnn names Dense layers in order. Each sequence runs alone (no padding), which is
+    packed mode's result (check_packed_against_single). Seeds are tried until no ReLU input lies within
+    1e-3 of the kink, where PyTorch's and jrnn's float results could fall on different sides."""
+    name = "lstm_dense_act"
+    a, b = DENSE_ACT_WIDTHS
+    for seed in range(seed_of(name), seed_of(name) + SEED_TRIES):
+        torch.manual_seed(seed)
+        emb, lstm = nn.Embedding(V, E), nn.LSTM(E, H)
+        fc, fc1, fc2 = nn.Linear(H, a), nn.Linear(a, b), nn.Linear(b, K)
+        feat = torch.stack([lstm(emb(torch.tensor(s, dtype=torch.int64)).unsqueeze(1))[1][0][-1, 0] for s in tokens])  # (B, H)
+        z = fc(feat)  # (B, 6): ReLU's input
+        if float(z.abs().min()) > 1e-3 and bool((z > 0).any()) and bool((z < 0).any()):
+            break
+    else:
+        raise AssertionError(f"{name}: no seed keeps the ReLU inputs off the kink")
+    named = [("embedding.weight", emb.weight)] + [("rnn." + n, p) for n, p in lstm.named_parameters()] \
+        + [(m + "." + n, p) for m, mod in (("fc", fc), ("fc1", fc1), ("fc2", fc2)) for n, p in mod.named_parameters()]
+    params0 = {n: tensor(p) for n, p in named}
+    logits = fc2(torch.tanh(fc1(torch.relu(z))))  # (B, K)
+    loss = F.cross_entropy(logits, torch.tensor(labels, dtype=torch.int64))
+    loss.backward()
+    obj = header(name)
+    obj["config"] = {"kind": "lstm_dense_act", "cell": "lstm", "vocab": V, "embed": E, "hidden": H, "classes": K,
+                     "dense": [{"units": a, "activation": "relu"}, {"units": b, "activation": "tanh"}]}
+    obj["seed"] = seed
+    obj["tokens"] = tokens
+    obj["labels"] = labels
+    obj["params"] = params0
+    obj["param_order"] = [n for n, _ in named]
+    obj["features"] = tensor(feat)
+    obj["logits"] = tensor(logits)
+    obj["loss"] = float(loss)
+    obj["grads"] = {n: tensor(p.grad) for n, p in named}
+    write(name, obj)
+
+
 def softmax_ce_extreme_fixture():
     name = "softmax_ce_extreme"
     logits = torch.tensor([
@@ -726,6 +767,7 @@ def main():
     dense_ce_fixture()
     softmax_ce_extreme_fixture()
     adam_fixture()
+    lstm_dense_act_fixture(tokens, labels)
     for name, spec in PER_STEP_FIXTURES.items():
         per_step_fixture(name, spec, tokens)
     index = {

@@ -518,10 +518,21 @@ CASES = {
                       head()], ("keras",), "layer 'lstm' (LSTM): go_backwards=true"),
     "bi_max_pool": ([emb(), bi(rnn_layer("GRU", "gru", 4, rs=True), "concat"), {"class": "GlobalMaxPooling1D", "name": "global_max_pooling1d"},
                      head()], ("keras",), "layer 'global_max_pooling1d' (GlobalMaxPooling1D)"),
-    "relu_dense": ([emb(), rnn_layer("LSTM", "lstm", 5), {"class": "Dense", "name": "dense", "units": 6, "activation": "relu"},
-                    head("dense_1")], ("keras",), "layer 'dense' (Dense): activation 'relu'"),
+    # Dense activations (issue 14): hidden relu/tanh/sigmoid/linear, and sigmoid or linear output layers kept as such.
+    "dense_activations": ([emb(), rnn_layer("LSTM", "lstm", 5), {"class": "Dense", "name": "dense", "units": 6, "activation": "relu"},
+                           {"class": "Dense", "name": "dense_1", "units": 5, "activation": "tanh"},
+                           {"class": "Dense", "name": "dense_2", "units": 4, "activation": "sigmoid"},
+                           {"class": "Dense", "name": "dense_3", "units": 4, "activation": "linear"}, head("dense_4")], ("keras", "h5"), None),
     "sigmoid_head": ([emb(), rnn_layer("LSTM", "lstm", 5), {"class": "Dense", "name": "dense", "units": K, "activation": "sigmoid"}],
-                     ("keras",), "layer 'dense' (Dense): activation 'sigmoid'"),
+                     ("keras", "h5"), None),
+    "linear_head": ([emb(), rnn_layer("GRU", "gru", 5), {"class": "Dense", "name": "dense", "units": 6, "activation": "relu"},
+                     {"class": "Dense", "name": "dense_1", "units": 1, "activation": "linear"}], ("keras", "h5"), None),
+    "binary_sigmoid_head": ([emb(), rnn_layer("SimpleRNN", "simple_rnn", 5), {"class": "Dense", "name": "dense", "units": 1, "activation": "sigmoid"}],
+                            ("keras", "h5"), None),
+    "gelu_dense": ([emb(), rnn_layer("LSTM", "lstm", 5), {"class": "Dense", "name": "dense", "units": 6, "activation": "gelu"},
+                    head("dense_1")], ("keras",), "layer 'dense' (Dense): activation 'gelu' on a hidden Dense layer"),
+    "softplus_head": ([emb(), rnn_layer("LSTM", "lstm", 5), {"class": "Dense", "name": "dense", "units": K, "activation": "softplus"}],
+                      ("keras",), "layer 'dense' (Dense): activation 'softplus' on the output layer"),
 }
 
 

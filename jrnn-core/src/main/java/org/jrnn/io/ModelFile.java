@@ -585,7 +585,8 @@ public final class ModelFile {
             }
             if (!SPLIT.equals(split)) throw vec.fail("split", "'" + split + "' is not supported (jrnn implements '" + SPLIT + "')");
         }
-        int numClasses = (int) root.integer("num_classes", true, 2, 1_000_000);
+        // 1 for an imported single-unit sigmoid or linear head; the architecture refuses it for softmax.
+        int numClasses = (int) root.integer("num_classes", true, 1, 1_000_000);
         List<String> classNames = root.strings("class_names");
         if (classNames.size() != numClasses) {
             throw root.fail("class_names", "lists " + classNames.size() + " names but num_classes is " + numClasses);

@@ -2,6 +2,7 @@
 // What each type means, which fields it takes and which parameters it creates is LayerType's table.
 package org.jrnn.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -10,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * One layer: {@code type} is a Keras class name (see {@link LayerType}); the other fields are
  * set only where that type takes them: {@code units}, {@code return_sequences} (SimpleRNN, LSTM,
  * GRU), {@code layer} and {@code merge_mode} (Bidirectional: concat|sum|mean|mul), {@code rate}
- * (Dropout, SpatialDropout1D), {@code units} (Dense), {@code layer} (TimeDistributed: a Dense).
+ * (Dropout, SpatialDropout1D), {@code units} and {@code activation} (Dense: linear|relu|tanh|sigmoid,
+ * absent = linear, so files written before it mean what they meant), {@code layer} (TimeDistributed: a Dense).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -19,7 +21,17 @@ public record LayerSpec(@JsonProperty("type") String type,
                         @JsonProperty("return_sequences") Boolean returnSequences,
                         @JsonProperty("layer") LayerSpec layer,
                         @JsonProperty("merge_mode") String mergeMode,
-                        @JsonProperty("rate") Double rate) {
+                        @JsonProperty("rate") Double rate,
+                        @JsonProperty("activation") String activation) {
+
+    @JsonCreator
+    public LayerSpec {
+    }
+
+    /** A spec without {@code activation} (every type but Dense). */
+    public LayerSpec(String type, Integer units, Boolean returnSequences, LayerSpec layer, String mergeMode, Double rate) {
+        this(type, units, returnSequences, layer, mergeMode, rate, null);
+    }
 
     /** A recurrent layer: type SimpleRNN, LSTM or GRU. */
     public static LayerSpec rnn(String type, int units, boolean returnSequences) {
@@ -45,6 +57,11 @@ public record LayerSpec(@JsonProperty("type") String type,
 
     public static LayerSpec dense(int units) {
         return new LayerSpec("Dense", units, null, null, null, null);
+    }
+
+    /** A Dense with a Keras activation name; linear is written as no field, as files without it mean. */
+    public static LayerSpec dense(int units, String activation) {
+        return new LayerSpec("Dense", units, null, null, null, null, "linear".equals(activation) ? null : activation);
     }
 
     /** {@code TimeDistributed(Dense(units))}: a Dense on every step, the per-step head of a model that ends in it. */

@@ -106,15 +106,16 @@ public enum LayerType {
             rate(s, at);
         }
     },
-    DENSE("Dense", Set.of("units")) {
+    DENSE("Dense", Set.of("units", "activation")) {
         @Override
         Layer build(LayerSpec s) {
-            return new Dense(s.units());
+            return new Dense(s.units(), activation(s, "?"));
         }
 
         @Override
         void walk(LayerSpec s, Walk w, String at) {
             int units = units(s, at);
+            activation(s, at);
             String prefix = w.denseCount == 0 ? "fc" : "fc" + w.denseCount;
             w.denseCount++;
             w.put(prefix + ".weight", at, units, w.width);
@@ -211,6 +212,7 @@ public enum LayerType {
         if (s.layer() != null) set.add("layer");
         if (s.mergeMode() != null) set.add("merge_mode");
         if (s.rate() != null) set.add("rate");
+        if (s.activation() != null) set.add("activation");
         for (String f : set) {
             if (!fields.contains(f)) {
                 throw new ArchitectureException(at + ": " + kerasName + " does not take \"" + f + "\""
@@ -252,6 +254,16 @@ public enum LayerType {
         double r = s.rate();
         if (!(r >= 0 && r < 1)) throw new ArchitectureException(at + ": rate must be in [0, 1), received: " + r);
         return r;
+    }
+
+    /** A Dense's activation; absent means linear (what files written before the field mean). */
+    static Dense.Activation activation(LayerSpec s, String at) {
+        if (s.activation() == null) return Dense.Activation.LINEAR;
+        Dense.Activation a = Dense.Activation.of(s.activation());
+        if (a == null) {
+            throw new ArchitectureException(at + ": unknown activation '" + s.activation() + "', expected one of linear, relu, tanh, sigmoid");
+        }
+        return a;
     }
 
     private static Bidirectional.Merge merge(LayerSpec s, String at) {

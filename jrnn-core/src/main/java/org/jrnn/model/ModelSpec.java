@@ -25,7 +25,9 @@ import org.jrnn.nn.Sequential;
 
 /**
  * A model architecture: {@code embedding_dim} (default 64), {@code mask_zero} (default true,
- * unlike Keras, because padding should not count) and {@code layers}.
+ * unlike Keras, because padding should not count), {@code layers} and {@code output_activation}
+ * of a classifier's head: softmax (absent, the default), or sigmoid / linear, which imported Keras
+ * models keep and jrnn only runs (training is softmax cross-entropy).
  *
  * <pre>{"embedding_dim": 128, "mask_zero": true, "layers": [
  *   {"type": "Bidirectional", "layer": {"type": "LSTM", "units": 64, "return_sequences": true}},
@@ -39,18 +41,45 @@ import org.jrnn.nn.Sequential;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
                         @JsonProperty("mask_zero") boolean maskZero,
-                        @JsonProperty("layers") List<LayerSpec> layers) {
+                        @JsonProperty("layers") List<LayerSpec> layers,
+                        @JsonProperty("output_activation") String outputActivation) {
 
     public ModelSpec {
         layers = layers == null ? null : Collections.unmodifiableList(new ArrayList<>(layers));
+    }
+
+    /** A softmax classifier (or per-step model): no {@code output_activation}. */
+    public ModelSpec(int embeddingDim, boolean maskZero, List<LayerSpec> layers) {
+        this(embeddingDim, maskZero, layers, null);
+    }
+
+    /** This architecture with a head activation: softmax (written as no field), sigmoid or linear. */
+    public ModelSpec withOutputActivation(String activation) {
+        return new ModelSpec(embeddingDim, maskZero, layers, "softmax".equals(activation) ? null : activation);
+    }
+
+    /** The head's activation; absent means softmax. */
+    public Sequential.OutputActivation output() {
+        if (outputActivation == null) return Sequential.OutputActivation.SOFTMAX;
+        Sequential.OutputActivation a = Sequential.OutputActivation.of(outputActivation);
+        if (a == null) {
+            throw new ArchitectureException("unknown output_activation '" + outputActivation + "', expected one of softmax, sigmoid, linear");
+        }
+        return a;
     }
 
     /** Jackson entry point: missing fields get defaults (embedding_dim 64, mask_zero true). */
     @JsonCreator
     public static ModelSpec fromJson(@JsonProperty("embedding_dim") Integer embeddingDim,
                                      @JsonProperty("mask_zero") Boolean maskZero,
-                                     @JsonProperty("layers") List<LayerSpec> layers) {
-        return new ModelSpec(embeddingDim == null ? 64 : embeddingDim, maskZero == null || maskZero, layers);
+                                     @JsonProperty("layers") List<LayerSpec> layers,
+                                     @JsonProperty("output_activation") String outputActivation) {
+        return new ModelSpec(embeddingDim == null ? 64 : embeddingDim, maskZero == null || maskZero, layers, outputActivation);
+    }
+
+    /** {@link #fromJson} without {@code output_activation} (softmax). */
+    public static ModelSpec fromJson(Integer embeddingDim, Boolean maskZero, List<LayerSpec> layers) {
+        return fromJson(embeddingDim, maskZero, layers, null);
     }
 
     /**
@@ -63,7 +92,11 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
         if (embeddingDim < 1) throw new ArchitectureException("embedding_dim must be >= 1, received: " + embeddingDim);
         if (layers == null || layers.isEmpty()) throw new ArchitectureException("\"layers\" must list at least one layer");
         if (vocabSize < 2) throw new ArchitectureException("the vocabulary must have at least 2 entries, received: " + vocabSize);
-        if (numClasses < 2) throw new ArchitectureException("a classifier needs at least 2 classes, received: " + numClasses);
+        // A Keras sigmoid or linear head may have one unit (binary, regression); softmax over one class is constant.
+        int minClasses = output() == Sequential.OutputActivation.SOFTMAX ? 2 : 1;
+        if (numClasses < minClasses) {
+            throw new ArchitectureException("a " + output().kerasName() + " head needs at least " + minClasses + " outputs, received: " + numClasses);
+        }
         Map<String, int[]> shapes = new LinkedHashMap<>();
         shapes.put("embedding.weight", new int[] {vocabSize, embeddingDim});
         LayerType.Walk w = new LayerType.Walk(shapes, embeddingDim);
@@ -74,6 +107,10 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
             LayerType t = LayerType.parse(l.type(), at);
             t.checkFields(l, at);
             t.walk(l, w, at);
+        }
+        if (output() != Sequential.OutputActivation.SOFTMAX && perStep()) {
+            throw new ArchitectureException("output_activation '" + outputActivation + "' applies to a classifier head; a per-step model's "
+                    + "head is softmax");
         }
         if (perStep()) {
             if (w.width != numClasses) {
@@ -128,6 +165,7 @@ public record ModelSpec(@JsonProperty("embedding_dim") int embeddingDim,
         } else {
             m.add(LayerType.DENSE.build(LayerSpec.dense(numClasses)));
             m.checkClassifier();
+            m.outputActivation(output());
         }
         List<Param> params = m.params();
         if (params.size() != shapes.size()) {

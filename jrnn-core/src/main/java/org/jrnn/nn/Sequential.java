@@ -21,7 +21,29 @@ import java.util.random.RandomGenerator;
  * loop in {@code org.jrnn.train} drives them), or {@link #predictProbabilities}.
  */
 public final class Sequential {
+    /**
+     * What {@link #predictProbabilities} applies to the head's logits: softmax (a classifier, the only
+     * head jrnn trains), sigmoid (independent per-class probabilities, Keras' binary or multi-label
+     * head) or linear (the raw outputs). The last two are kept from imported Keras models.
+     */
+    public enum OutputActivation {
+        SOFTMAX, SIGMOID, LINEAR;
+
+        public String kerasName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The activation for a Keras name; null for unknown names. */
+        public static OutputActivation of(String kerasName) {
+            for (OutputActivation a : values()) {
+                if (a.kerasName().equals(kerasName)) return a;
+            }
+            return null;
+        }
+    }
+
     private final RandomGenerator initRng;
+    private OutputActivation outputActivation = OutputActivation.SOFTMAX;
     private Embedding embedding;
     private final List<Layer> layers = new ArrayList<>();
     private final List<Integer> outputSizes = new ArrayList<>();
@@ -100,6 +122,17 @@ public final class Sequential {
         if (outputIsSequence) {
             throw new IllegalStateException("the model outputs one vector per step; use the per-step methods (predictStepProbabilities)");
         }
+    }
+
+    public OutputActivation outputActivation() {
+        return outputActivation;
+    }
+
+    /** Sets the head's activation (softmax unless set); see {@link OutputActivation}. */
+    public Sequential outputActivation(OutputActivation a) {
+        if (a == null) throw new IllegalArgumentException("output activation must not be null");
+        this.outputActivation = a;
+        return this;
     }
 
     /** Whether the stack outputs a sequence (None, None, K): a per-step model. */
@@ -407,13 +440,20 @@ public final class Sequential {
         return predictProbabilities(tokens, null);
     }
 
-    /** Class probabilities (B, K) in the caller's order, with an optional {@link InferencePlan}. */
+    /**
+     * Class probabilities (B, K) in the caller's order, with an optional {@link InferencePlan}: the
+     * head's {@link OutputActivation} of its logits (for linear, the logits themselves).
+     */
     public float[][] predictProbabilities(int[][] tokens, InferencePlan plan) {
         requireOneOutputPerSequence();
         Pass p = forward(batch(tokens), plan);
         Matrix logits = p.logits();
         int k = logits.cols;
-        float[] probs = SoftmaxCrossEntropy.softmax(logits.data, logits.rows, k);
+        float[] probs = switch (outputActivation) {
+            case SOFTMAX -> SoftmaxCrossEntropy.softmax(logits.data, logits.rows, k);
+            case SIGMOID -> sigmoid(logits.data);
+            case LINEAR -> logits.data;
+        };
         float[][] out = new float[tokens.length][];
         int[] map = p.batch().layout.sortedToOriginal;
         for (int s = 0; s < map.length; s++) {
@@ -422,6 +462,12 @@ public final class Sequential {
             out[map[s]] = row;
         }
         return out;
+    }
+
+    private static float[] sigmoid(float[] z) {
+        float[] p = new float[z.length];
+        for (int i = 0; i < z.length; i++) p[i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));
+        return p;
     }
 
     /** A per-step training pass: the forward pass (logits (N, K) on the batch's packed rows) and its masked loss. */

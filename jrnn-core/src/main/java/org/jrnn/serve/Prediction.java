@@ -12,7 +12,8 @@ import java.util.Map;
  * A prediction for one text.
  *
  * @param labelIndex index of the most probable class (the first one on a tie, as argmax)
- * @param probabilities softmax output in class order, summing to 1 (up to float rounding)
+ * @param probabilities the head's output in class order: softmax, summing to 1 (up to float rounding); for an
+ *     imported sigmoid head independent per-class probabilities, for a linear head the raw outputs
  * @param explanation per-token occlusion weights in text order, or null when not asked for
  */
 public record Prediction(String text, int labelIndex, String label, List<Double> probabilities, List<String> classNames,

@@ -79,6 +79,10 @@ public final class Trainer implements AutoCloseable {
     public Trainer(Sequential model, Adam optimizer, int threads) {
         if (model.outputIsSequence()) model.checkPerStep();
         else model.checkClassifier();
+        if (model.outputActivation() != Sequential.OutputActivation.SOFTMAX) {
+            throw new org.jrnn.errors.UserInputException("this model's head is " + model.outputActivation().kerasName()
+                    + " (kept from a Keras import, for prediction only); jrnn trains softmax classifiers");
+        }
         this.model = model;
         this.optimizer = optimizer;
         this.params = model.params();

@@ -48,6 +48,25 @@ class ModelFileTest {
         assertThat(back.model().predictProbabilities(x)).isDeepEqualTo(m.model().predictProbabilities(x));
     }
 
+    /** Both new fields survive a save and load, and the loaded model predicts what was saved (one-unit sigmoid head). */
+    @Test
+    void denseActivationsAndASigmoidHeadRoundTrip(@TempDir Path dir) throws Exception {
+        ModelSpec spec = new ModelSpec(6, true, List.of(LayerSpec.rnn("LSTM", 4, false), LayerSpec.dense(5, "relu"),
+                LayerSpec.dense(3, "tanh")), "sigmoid");
+        org.jrnn.text.TextVectorizer v = org.jrnn.text.TextVectorizer.fromVocabulary(TestModels.VOCAB);
+        SavedModel m = SavedModel.of(spec, v, org.jrnn.data.TextField.TITLE, List.of("positive"), spec.build(v.size(), 1, 5));
+        Path f = dir.resolve("m.jrnn");
+        ModelFile.save(f, m);
+        SavedModel back = ModelFile.load(f);
+        assertThat(back.architecture()).isEqualTo(spec);
+        assertThat(back.model().outputActivation()).isEqualTo(Sequential.OutputActivation.SIGMOID);
+        assertThat(back.model().layers().get(1)).hasToString("Dense(5, activation=relu)");
+        int[][] x = {v.encode("The team wins the match"), v.encode("bank profit talks")};
+        assertThat(back.model().predictProbabilities(x)).isDeepEqualTo(m.model().predictProbabilities(x));
+        assertThatThrownBy(() -> new org.jrnn.train.Trainer(back.model(), org.jrnn.optim.Adam.keras()))
+                .isInstanceOf(org.jrnn.errors.UserInputException.class).hasMessageContaining("jrnn trains softmax classifiers");
+    }
+
     @Test
     void aPerStepModelRoundTripsWithItsTimeDistributedHead(@TempDir Path dir) throws Exception {
         ModelSpec spec = new ModelSpec(6, true, List.of(LayerSpec.bidirectional(LayerSpec.rnn("LSTM", 4, true), "sum"),

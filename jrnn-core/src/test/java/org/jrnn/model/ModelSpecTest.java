@@ -17,6 +17,60 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelSpecTest {
 
     @Test
+    void denseActivationIsReadBuiltAndWrittenOnlyWhenNotLinear() {
+        ModelSpec spec = ModelSpec.parse("{\"embedding_dim\": 4, \"layers\": [{\"type\": \"LSTM\", \"units\": 3},"
+                + " {\"type\": \"Dense\", \"units\": 5, \"activation\": \"relu\"}, {\"type\": \"Dense\", \"units\": 2}]}", "test");
+        Sequential m = spec.build(10, 3, 1);
+        assertThat(m.layers().get(1)).hasToString("Dense(5, activation=relu)");
+        assertThat(m.layers().get(2)).hasToString("Dense(2)");
+        assertThat(spec.toJson()).contains("\"activation\" : \"relu\"").doesNotContain("linear").doesNotContain("output_activation");
+        assertThat(ModelSpec.parse(spec.toJson(), "again")).isEqualTo(spec);
+        assertThat(LayerSpec.dense(5, "linear")).isEqualTo(LayerSpec.dense(5));
+        ModelSpec td = new ModelSpec(4, true, List.of(LayerSpec.rnn("GRU", 3, true),
+                new LayerSpec("TimeDistributed", null, null, LayerSpec.dense(4, "tanh"), null, null)));
+        assertThat(td.build(10, 4, 1).layers().get(1).toString()).contains("activation=tanh");
+    }
+
+    @Test
+    void badActivationsAreRefusedInOneLine() {
+        ModelSpec unknown = new ModelSpec(4, true, List.of(LayerSpec.rnn("LSTM", 3, false), LayerSpec.dense(5, "gelu")));
+        assertThatThrownBy(() -> unknown.paramShapes(10, 2)).isInstanceOf(ArchitectureException.class)
+                .hasMessage("layers[1]: unknown activation 'gelu', expected one of linear, relu, tanh, sigmoid");
+        ModelSpec onLstm = new ModelSpec(4, true, List.of(new LayerSpec("LSTM", 3, null, null, null, null, "relu")));
+        assertThatThrownBy(() -> onLstm.paramShapes(10, 2)).hasMessageContaining("LSTM does not take \"activation\"");
+        ModelSpec head = new ModelSpec(4, true, List.of(LayerSpec.rnn("LSTM", 3, false)), "softplus");
+        assertThatThrownBy(() -> head.paramShapes(10, 2))
+                .hasMessage("unknown output_activation 'softplus', expected one of softmax, sigmoid, linear");
+        ModelSpec perStep = new ModelSpec(4, true, List.of(LayerSpec.rnn("LSTM", 3, true), LayerSpec.timeDistributed(2)), "sigmoid");
+        assertThatThrownBy(() -> perStep.paramShapes(10, 2)).hasMessageContaining("applies to a classifier head");
+        ModelSpec softmaxOfOne = new ModelSpec(4, true, List.of(LayerSpec.rnn("LSTM", 3, false)));
+        assertThatThrownBy(() -> softmaxOfOne.paramShapes(10, 1)).hasMessageContaining("a softmax head needs at least 2 outputs");
+    }
+
+    @Test
+    void outputActivationSetsWhatPredictProbabilitiesApplies() {
+        List<LayerSpec> layers = List.of(LayerSpec.rnn("GRU", 3, false));
+        int[][] x = {{2, 3, 4}, {5}};
+        Sequential linear = new ModelSpec(4, true, layers, "linear").build(10, 3, 7);
+        float[][] logits = linear.predictProbabilities(x);
+        float[][] softmax = new ModelSpec(4, true, layers).build(10, 3, 7).predictProbabilities(x);
+        float[][] sigmoid = new ModelSpec(4, true, layers).withOutputActivation("sigmoid").build(10, 3, 7).predictProbabilities(x);
+        for (int b = 0; b < x.length; b++) {
+            double z = 0;
+            for (float v : logits[b]) z += Math.exp(v);
+            for (int j = 0; j < 3; j++) {
+                assertThat((double) softmax[b][j]).isCloseTo(Math.exp(logits[b][j]) / z, org.assertj.core.data.Offset.offset(1e-6));
+                assertThat((double) sigmoid[b][j]).isCloseTo(1 / (1 + Math.exp(-logits[b][j])), org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
+        ModelSpec binary = new ModelSpec(4, true, layers, "sigmoid");
+        assertThat(binary.build(10, 1, 7).predictProbabilities(x)[0]).hasSize(1);
+        assertThat(binary.toJson()).contains("\"output_activation\" : \"sigmoid\"");
+        assertThat(ModelSpec.parse(binary.toJson(), "again")).isEqualTo(binary);
+        assertThat(new ModelSpec(4, true, layers).withOutputActivation("softmax").toJson()).doesNotContain("output_activation");
+    }
+
+    @Test
     void buildForWeightsGivesTheSameParametersWithoutRandomDraws() {
         for (Preset p : Preset.all()) {
             Sequential drawn = p.model().build(50, 4, 3);

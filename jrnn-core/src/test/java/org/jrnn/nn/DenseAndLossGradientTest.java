@@ -19,6 +19,32 @@ class DenseAndLossGradientTest {
         GradientCheck.checkLayer(d, x, 3);
     }
 
+    /** Each activation's derivative, through dX, weight and bias; pre-activations kept off ReLU's kink by the seed. */
+    @Test
+    void denseActivationGradients() {
+        for (Dense.Activation a : Dense.Activation.values()) {
+            Dense d = new Dense(3, a);
+            d.build(4, new SplittableRandom(1));
+            SplittableRandom rng = new SplittableRandom(2);
+            for (int i = 0; i < 3; i++) d.params().get(1).data[i] = (float) rng.nextDouble() - 0.5f;
+            Matrix x = new Matrix(GradientCheck.randomArray(8, rng), 2, 4, null);
+            float[] y = d.forward(x, false, null).y().data;
+            if (a == Dense.Activation.RELU) {
+                assertThat(y).as("both sides of the kink are exercised").contains(0f);
+                float max = 0;
+                for (float v : y) max = Math.max(max, v);
+                assertThat(max).isPositive();
+            }
+            GradientCheck.checkLayer(d, x, 3);
+        }
+    }
+
+    @Test
+    void denseActivationShowsInToString() {
+        assertThat(new Dense(4)).hasToString("Dense(4)");
+        assertThat(new Dense(4, Dense.Activation.RELU)).hasToString("Dense(4, activation=relu)");
+    }
+
     @Test
     void softmaxCrossEntropyGradient() {
         float[] logits = GradientCheck.randomArray(12, new SplittableRandom(4));

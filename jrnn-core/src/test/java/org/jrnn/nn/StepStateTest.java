@@ -28,7 +28,10 @@ class StepStateTest {
                 Arguments.of("GRU", (Supplier<List<Layer>>) () -> List.of(new GRU(5, true))),
                 Arguments.of("LSTM, GRU stacked", (Supplier<List<Layer>>) () -> List.of(new LSTM(5, true), new GRU(4, true))),
                 Arguments.of("GRU, Dropout, TimeDistributed, LSTM", (Supplier<List<Layer>>) () ->
-                        List.of(new GRU(5, true), new Dropout(0.3), new TimeDistributed(new Dense(6)), new LSTM(4, true))));
+                        List.of(new GRU(5, true), new Dropout(0.3), new TimeDistributed(new Dense(6)), new LSTM(4, true))),
+                Arguments.of("LSTM, TimeDistributed relu, tanh, sigmoid", (Supplier<List<Layer>>) () ->
+                        List.of(new LSTM(5, true), new TimeDistributed(new Dense(6, Dense.Activation.RELU)),
+                                new TimeDistributed(new Dense(5, Dense.Activation.TANH)), new TimeDistributed(new Dense(4, Dense.Activation.SIGMOID)))));
     }
 
     static Sequential model(List<Layer> layers, boolean masked) {

@@ -48,7 +48,7 @@ class FixtureTest {
         assertThat(files).isEqualTo(listed);
         assertThat(Fixture.perStepNames()).hasSize(7);
         assertThat(Fixture.rnnNames()).hasSize(21);
-        assertThat(Fixture.otherNames()).containsExactlyInAnyOrder("dense_ce", "softmax_ce_extreme", "adam");
+        assertThat(Fixture.otherNames()).containsExactlyInAnyOrder("dense_ce", "softmax_ce_extreme", "adam", "lstm_dense_act");
     }
 
     @ParameterizedTest

@@ -19,6 +19,7 @@ import org.jrnn.data.TextField;
 import org.jrnn.io.SavedModel;
 import org.jrnn.model.ArchitectureException;
 import org.jrnn.model.LayerSpec;
+import org.jrnn.nn.Dense;
 import org.jrnn.model.ModelSpec;
 import org.jrnn.nn.Param;
 import org.jrnn.nn.Sequential;
@@ -104,6 +105,8 @@ public final class KerasImport {
         /** What produced the current sequence, for GlobalMaxPooling1D (see there). */
         private String sequenceSource;
         private int numClasses = -1;
+        /** The output layer's activation: softmax, or a sigmoid / linear head kept as such (prediction only). */
+        private String outputActivation = "softmax";
 
         Importer(KerasFile k) {
             this.k = k;
@@ -114,7 +117,7 @@ public final class KerasImport {
             List<JsonNode> list = layerList();
             for (int i = 0; i < list.size(); i++) layer(list.get(i), i == list.size() - 1);
             if (numClasses < 0) throw new KerasFormatException(where, "the model has no layers after the Embedding");
-            ModelSpec spec = new ModelSpec(embeddingDim, maskZero, layers);
+            ModelSpec spec = new ModelSpec(embeddingDim, maskZero, layers).withOutputActivation(outputActivation);
             TextVectorizer vectorizer = vocabulary(vocabFile);
             int v = vectorizer.size();
             Map<String, int[]> shapes;
@@ -184,7 +187,7 @@ public final class KerasImport {
                         + "); jrnn never runs code from a model file");
             }
             boolean beforeEmbedding = vocabSize < 0;
-            if (!beforeEmbedding && numClasses >= 0) throw new KerasFormatException(where, at + ": layers after the softmax head are not supported");
+            if (!beforeEmbedding && numClasses >= 0) throw new KerasFormatException(where, at + ": layers after the output Dense layer are not supported");
             switch (cls) {
                 case "InputLayer" -> {
                     if (!beforeEmbedding || textVectorization != null) throw new KerasFormatException(where, at + ": an InputLayer must come first");
@@ -313,18 +316,20 @@ public final class KerasImport {
             String act = c.path("activation").asText("linear");
             if (c.hasNonNull("lora_rank")) throw new KerasFormatException(where, at + ": lora_rank is not supported");
             if (last) {
-                if (!act.equals("softmax")) {
-                    throw new KerasFormatException(where, at + ": activation '" + act + "' on the output layer; jrnn's classifier head is "
-                            + "Dense with softmax");
+                // A sigmoid (binary, multi-label) or linear head is kept as such: jrnn predicts with it, training needs softmax.
+                if (!List.of("softmax", "sigmoid", "linear").contains(act)) {
+                    throw new KerasFormatException(where, at + ": activation '" + act + "' on the output layer is not supported "
+                            + "(softmax, sigmoid and linear are)");
                 }
-                if (units < 2) throw new KerasFormatException(where, at + ": a softmax head needs at least 2 units");
+                if (act.equals("softmax") && units < 2) throw new KerasFormatException(where, at + ": a softmax head needs at least 2 units");
                 numClasses = units;
+                outputActivation = act;
             } else {
-                if (!act.equals("linear")) {
-                    throw new KerasFormatException(where, at + ": activation '" + act + "' on a hidden Dense layer; jrnn's hidden Dense "
-                            + "layers are linear");
+                if (Dense.Activation.of(act) == null) {
+                    throw new KerasFormatException(where, at + ": activation '" + act + "' on a hidden Dense layer is not supported "
+                            + "(linear, relu, tanh and sigmoid are)");
                 }
-                layers.add(LayerSpec.dense(units));
+                layers.add(LayerSpec.dense(units, act));
             }
             planned.add(new Planned(name, cls, kerasPath(cls), Cell.DENSE, width, units, 1, false, useBias(c)));
             width = units;

@@ -212,11 +212,24 @@ public final class OnnxExport {
                     } else {
                         x = op("Gemm", head ? "logits" : prefix, List.of(x, wn, bn), Onnx.Attribute.ofInt("transB", 1));
                     }
+                    if (d.activation() != Dense.Activation.LINEAR) {
+                        String type = switch (d.activation()) {
+                            case RELU -> "Relu";
+                            case TANH -> "Tanh";
+                            case SIGMOID -> "Sigmoid";
+                            case LINEAR -> throw new IllegalStateException();
+                        };
+                        x = op(type, (head ? "logits" : prefix) + "." + d.activation().kerasName(), List.of(x));
+                    }
                 } else {
                     throw new IllegalStateException("internal error: no ONNX mapping for " + l);
                 }
             }
-            node("Softmax", "softmax", List.of(x), List.of(OUTPUT), Onnx.Attribute.ofInt("axis", 1));
+            switch (s.outputActivation()) { // what predictProbabilities applies to the logits
+                case SOFTMAX -> node("Softmax", "softmax", List.of(x), List.of(OUTPUT), Onnx.Attribute.ofInt("axis", 1));
+                case SIGMOID -> node("Sigmoid", "sigmoid", List.of(x), List.of(OUTPUT));
+                case LINEAR -> node("Identity", "identity", List.of(x), List.of(OUTPUT));
+            }
         }
 
         /**

@@ -77,6 +77,12 @@ class OnnxExportTest {
                         LayerSpec.bidirectional(LayerSpec.rnn(cell, 5, false))))));
             }
         }
+        // Dense activations (Relu/Tanh/Sigmoid nodes), on steps and on vectors, and the non-softmax heads.
+        List<LayerSpec> activations = List.of(LayerSpec.rnn("LSTM", 5, true), LayerSpec.dense(4, "tanh"),
+                LayerSpec.of("GlobalAveragePooling1D"), LayerSpec.dense(6, "relu"), LayerSpec.dense(5, "sigmoid"), LayerSpec.dense(4, "linear"));
+        for (String out : List.of("softmax", "sigmoid", "linear")) {
+            cases.add(new Case("Dense relu/tanh/sigmoid, " + out + " head", new ModelSpec(6, true, activations).withOutputActivation(out)));
+        }
         return cases.stream();
     }
 
