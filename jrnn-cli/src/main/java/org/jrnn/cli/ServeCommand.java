@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "64", paramLabel = "TEXTS", description = "Most texts run in one batch (default ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--batch-wait-ms", defaultValue = "1", paramLabel = "MS", description = "Longest wait for more requests to fill a batch once requests are queuing; a lone request never waits (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-wait-ms", defaultValue = "0", paramLabel = "MS", description = "Longest wait for more requests to fill a batch once requests are queuing; a lone request never waits (default ${DEFAULT-VALUE}: batches form from the requests that queue while the workers are busy).")
     long batchWaitMs;
 
     @Option(names = "--max-queue", defaultValue = "4096", paramLabel = "TEXTS", description = "Texts waiting per model before answering 503 (default ${DEFAULT-VALUE}).")
