@@ -114,6 +114,10 @@ public final class BatchingClassifier implements AutoCloseable {
     private boolean accepting = true;                          // guarded by lock
     private final Thread[] workers;
     private final Thread sweeper;
+    /** Workers waiting for a request (guarded by lock): a batch may borrow their cores. */
+    private int idleWorkers;
+    /** Runs the second half of a batch while workers are idle; null with one worker. */
+    private final java.util.concurrent.ExecutorService splitter;
 
     public BatchingClassifier(Classifier classifier, Options options) {
         this(classifier, options, Listener.NONE);
@@ -123,6 +127,11 @@ public final class BatchingClassifier implements AutoCloseable {
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.options = Objects.requireNonNull(options, "options");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.splitter = options.workers() < 2 ? null : java.util.concurrent.Executors.newFixedThreadPool(options.workers() - 1, r -> {
+            Thread t = new Thread(r, "jrnn-batch-split");
+            t.setDaemon(true);
+            return t;
+        }); // before the workers start: they read it
         this.workers = new Thread[options.workers()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Thread(this::work, "jrnn-batch-" + i);
@@ -205,7 +214,12 @@ public final class BatchingClassifier implements AutoCloseable {
             Job first;
             while ((first = poll()) == null) {
                 if (!accepting) return null;
-                changed.awaitUninterruptibly();
+                idleWorkers++;
+                try {
+                    changed.awaitUninterruptibly();
+                } finally {
+                    idleWorkers--;
+                }
             }
             List<Job> batch = new ArrayList<>();
             batch.add(first);
@@ -268,7 +282,7 @@ public final class BatchingClassifier implements AutoCloseable {
                 List<String> all = new ArrayList<>();
                 for (Job j : batch) all.addAll(j.texts());
                 texts = all.size();
-                List<Prediction> out = classifier.predictBatch(all);
+                List<Prediction> out = predict(all);
                 int from = 0;
                 for (Job j : batch) {
                     int to = from + j.size();
@@ -281,6 +295,40 @@ public final class BatchingClassifier implements AutoCloseable {
             for (Job j : batch) j.fail(e);
         }
         listener.batchDone(texts, batch.size(), System.nanoTime() - t0);
+    }
+
+    /**
+     * The batch's predictions; split in two halves run side by side when another worker is idle and
+     * nothing is queued (a lone 8-text request at one connection would otherwise use one core of
+     * two). Exact either way: a text's result does not depend on its batch mates.
+     */
+    private List<Prediction> predict(List<String> texts) {
+        if (splitter == null || texts.size() < 2 || !spareCore()) return classifier.predictBatch(texts);
+        int half = texts.size() / 2;
+        java.util.concurrent.Future<List<Prediction>> second = splitter.submit(() -> classifier.predictBatch(texts.subList(half, texts.size())));
+        List<Prediction> first = classifier.predictBatch(texts.subList(0, half));
+        List<Prediction> out = new ArrayList<>(texts.size());
+        out.addAll(first);
+        try {
+            out.addAll(second.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("batch worker interrupted", e);
+        }
+        return out;
+    }
+
+    private boolean spareCore() {
+        lock.lock();
+        try {
+            return idleWorkers > 0 && queue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -346,6 +394,7 @@ public final class BatchingClassifier implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (splitter != null && drained) splitter.shutdown();
         return drained;
     }
 

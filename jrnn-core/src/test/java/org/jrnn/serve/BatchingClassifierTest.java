@@ -96,6 +96,18 @@ class BatchingClassifierTest {
     }
 
     @Test
+    void aLoneBatchSplitAcrossAnIdleWorkerGivesExactlyTheSamePredictions() throws Exception {
+        // Two workers, one request at a time: the other worker is idle and the queue empty, so each
+        // batch runs in two halves side by side; the answers must be those of one predictBatch.
+        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withWorkers(2))) {
+            for (int i = 0; i < 30; i++) {
+                List<String> texts = ClassifierTest.texts(2 + i % 9, 500 + i);
+                assertSamePredictions(b.submit(texts).get(20, TimeUnit.SECONDS), TINY.predictBatch(texts));
+            }
+        }
+    }
+
+    @Test
     void aLoneRequestDoesNotWaitForCompany() throws Exception {
         // maxWait 1 s: ten requests one after another would take >= 10 s if each waited for more.
         // The bound is 5 s, not a speed figure: the work itself takes milliseconds.
