@@ -1,0 +1,1 @@
+LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=1 TORCH_THREADS=1 /usr/bin/python3 -m gunicorn --bind 127.0.0.1:18441 --workers 2 --worker-class sync --chdir ../shared/anchors/pytorch-serve serve:app

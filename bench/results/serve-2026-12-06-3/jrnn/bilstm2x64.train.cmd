@@ -1,0 +1,1 @@
+./jrnn train --preset bilstm2x64 --data ../../shared/data/ag_news --epochs 1 --adapt-rows 2000 --max-train-samples 20000 --threads 2 -q --metrics-out bench/results/serve-models/bilstm2x64.metrics.json --out bench/results/serve-models/bilstm2x64.jrnn

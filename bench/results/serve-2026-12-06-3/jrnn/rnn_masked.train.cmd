@@ -1,0 +1,1 @@
+./jrnn train --preset rnn_masked --data ../../shared/data/ag_news --epochs 1 --adapt-rows 2000 --max-train-samples 20000 --threads 2 -q --metrics-out bench/results/serve-models/rnn_masked.metrics.json --out bench/results/serve-models/rnn_masked.jrnn
