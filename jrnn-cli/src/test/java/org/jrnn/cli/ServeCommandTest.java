@@ -64,8 +64,10 @@ class ServeCommandTest {
         Path model = TestModels.saveTiny(dir);
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        // A 1 s batch wait (the engine's longest) with room for 64 texts: 8 requests wait for their batch
-        // while SIGTERM comes; the engine then runs the batch at once and the server answers before exiting.
+        // A 1 s batch wait (the engine's longest) with room for 64 texts: once requests queue, the batch
+        // waits for more, so most of 8 concurrent requests are held while SIGTERM comes (a request that
+        // finds the engine idle runs at once, unheld); the engine then runs the batch and the server
+        // answers before exiting.
         Process p = new ProcessBuilder(ProcessTest.jrnn(List.of("-Xmx256m"), "serve", "--model", "tiny=" + model, "--port", "0",
                 "--batch-wait-ms", "1000", "--drain-seconds", "20"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -81,8 +83,8 @@ class ServeCommandTest {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             boolean held = false;
-            // Rounds of 8 until a scrape sees the server hold all 8 at once (the scrape itself is the 9th):
-            // on a loaded machine a round may be answered before a scrape lands in its 1 s window.
+            // Rounds of 8 until a scrape sees the server hold at least 5 at once (the scrape itself is one
+            // more): on a loaded machine a round may be answered before a scrape lands in its 1 s window.
             for (int round = 0; round < 5 && !held; round++) {
                 inFlight.clear();
                 for (int i = 0; i < 8; i++) {
@@ -94,10 +96,11 @@ class ServeCommandTest {
                 while (!held && !inFlight.stream().allMatch(CompletableFuture::isDone)) {
                     String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                             HttpResponse.BodyHandlers.ofString()).body();
-                    held = metrics.contains("\njrnn_requests_in_flight 9\n");
+                    Matcher f = Pattern.compile("\njrnn_requests_in_flight (\\d+)\n").matcher(metrics);
+                    held = f.find() && Integer.parseInt(f.group(1)) >= 6;
                 }
             }
-            assertThat(held).as("8 requests in flight at once").isTrue();
+            assertThat(held).as("at least 5 of 8 requests in flight at once").isTrue();
             p.destroy(); // SIGTERM
             for (CompletableFuture<HttpResponse<String>> f : inFlight) {
                 HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
