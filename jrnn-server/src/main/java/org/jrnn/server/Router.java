@@ -293,7 +293,15 @@ final class Router extends Handler.Abstract.NonBlocking {
                 String param = p[i].trim().toLowerCase(Locale.ROOT);
                 if (param.startsWith("charset=") && !param.substring(8).replace("\"", "").equals("utf-8")) json = false;
             }
-            if (!json) throw new HttpError(415, "Content-Type must be application/json (UTF-8), received '" + Protocol.oneLine(type) + "'");
+            if (!json) {
+                HttpError wrongType = new HttpError(415, "Content-Type must be application/json (UTF-8), received '" + Protocol.oneLine(type) + "'");
+                // Answered after the (bounded) body is read: answering first leaves unread bytes, and
+                // the connection's close can then reset the client before it reads the 415.
+                x.readBody(bytes -> {
+                    throw wrongType;
+                });
+                return;
+            }
         }
         x.readBody(bytes -> then.accept(Protocol.parse(bytes, bytes.length)));
     }
