@@ -400,13 +400,13 @@ public final class ModelFile {
                 ZipEntry e = it.nextElement();
                 if (++n > 64) throw new ModelFormatException(where, "too many zip entries (a model has " + ENTRIES.size() + ")");
                 String name = e.getName();
-                if (unsafe(name)) {
-                    throw new ModelFormatException(where, "unsafe entry name '" + printable(name)
+                if (unsafeEntryName(name)) {
+                    throw new ModelFormatException(where, "unsafe entry name '" + printableName(name)
                             + "' (absolute path, '..' or backslash); refusing the file");
                 }
-                if (found.containsKey(name)) throw new ModelFormatException(where, "duplicate entry '" + printable(name) + "'");
+                if (found.containsKey(name)) throw new ModelFormatException(where, "duplicate entry '" + printableName(name) + "'");
                 if (!ENTRIES.contains(name)) {
-                    throw new ModelFormatException(where, "unexpected entry '" + printable(name) + "' (a model holds exactly "
+                    throw new ModelFormatException(where, "unexpected entry '" + printableName(name) + "' (a model holds exactly "
                             + String.join(", ", ENTRIES) + ")");
                 }
                 checkDeclaredSize(e, CAPS.get(name), "over the limit of " + CAPS.get(name), where);
@@ -423,7 +423,11 @@ public final class ModelFile {
         return found;
     }
 
-    static boolean unsafe(String name) {
+    /**
+     * Whether a zip entry name could escape a folder or hide what it is (absolute, drive or
+     * backslash paths, "." or ".." parts, NUL). Shared with the Keras importer's zip reading.
+     */
+    public static boolean unsafeEntryName(String name) {
         if (name.isEmpty() || name.startsWith("/") || name.indexOf('\\') >= 0 || name.indexOf(':') >= 0 || name.indexOf('\0') >= 0) {
             return true;
         }
@@ -433,7 +437,8 @@ public final class ModelFile {
         return false;
     }
 
-    private static String printable(String s) {
+    /** A name from a file, safe to put in a one-line message: control characters escaped, cut at ~80. */
+    public static String printableName(String s) {
         StringBuilder sb = new StringBuilder();
         for (char c : s.toCharArray()) {
             if (c < 0x20 || c == 0x7f) sb.append(String.format("\\x%02x", (int) c));
@@ -686,7 +691,7 @@ public final class ModelFile {
         void onlyKeys(Set<String> allowed) {
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
-                if (!allowed.contains(k)) throw new ModelFormatException(where, CONFIG + ": unexpected key '" + printable(qualified(k)) + "'");
+                if (!allowed.contains(k)) throw new ModelFormatException(where, CONFIG + ": unexpected key '" + printableName(qualified(k)) + "'");
             }
         }
 
@@ -777,7 +782,7 @@ public final class ModelFile {
         }
         for (String name : found.keySet()) {
             if (!expected.containsKey(name)) {
-                throw new ModelFormatException(where, WEIGHTS + ": unexpected tensor " + printable(name) + " (the architecture in "
+                throw new ModelFormatException(where, WEIGHTS + ": unexpected tensor " + printableName(name) + " (the architecture in "
                         + CONFIG + " needs " + String.join(", ", expected.keySet()) + ")");
             }
         }

@@ -29,6 +29,7 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.jrnn.io.ModelFile;
 
 /** An opened Keras file. Order of use: {@link #open}, then {@link #config}, the weights, {@link #close}. */
 final class KerasFile implements AutoCloseable {
@@ -105,8 +106,8 @@ final class KerasFile implements AutoCloseable {
                 for (Enumeration<? extends ZipEntry> it = zip.entries(); it.hasMoreElements(); ) {
                     ZipEntry e = it.nextElement();
                     if (++n > MAX_ENTRIES) throw new KerasFormatException(where, "more than " + MAX_ENTRIES + " zip entries");
-                    if (unsafe(e.getName())) throw new KerasFormatException(where, "unsafe zip entry name '" + printable(e.getName()) + "'");
-                    if (entries.put(e.getName(), e) != null) throw new KerasFormatException(where, "duplicate zip entry '" + printable(e.getName()) + "'");
+                    if (ModelFile.unsafeEntryName(e.getName())) throw new KerasFormatException(where, "unsafe zip entry name '" + ModelFile.printableName(e.getName()) + "'");
+                    if (entries.put(e.getName(), e) != null) throw new KerasFormatException(where, "duplicate zip entry '" + ModelFile.printableName(e.getName()) + "'");
                 }
             } catch (IllegalArgumentException e) {
                 throw new KerasFormatException(where, "unreadable zip directory (" + e.getMessage() + ")", e);
@@ -317,25 +318,7 @@ final class KerasFile implements AutoCloseable {
         hdf.close();
     }
 
-    // ---------------------------------------------------------------- zip (as org.jrnn.io.ModelFile reads its own)
-
-    static boolean unsafe(String name) {
-        if (name.isEmpty() || name.startsWith("/") || name.indexOf('\\') >= 0 || name.indexOf(':') >= 0 || name.indexOf('\0') >= 0) return true;
-        for (String part : name.split("/", -1)) {
-            if (part.equals("..") || part.equals(".")) return true;
-        }
-        return false;
-    }
-
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (c < 0x20 || c == 0x7f) sb.append(String.format("\\x%02x", (int) c));
-            else sb.append(c);
-            if (sb.length() > 80) return sb.append("...").toString();
-        }
-        return sb.toString();
-    }
+    // ---------------------------------------------------------------- zip (entry names checked by org.jrnn.io.ModelFile's rules)
 
     private static String utf8(byte[] bytes, String where, String name) {
         try {
