@@ -49,13 +49,7 @@ final class ImportCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             KerasImport.Result r = KerasImport.read(file, vocab, classes);
-            ModelFile.save(out, r.model());
-            var o = spec.commandLine().getOut();
-            o.print(r.table());
-            for (String note : r.notes()) o.println("note: " + note);
-            o.printf("wrote %s: %d classes, vocabulary of %,d%n", out, r.model().classNames().size(), r.model().vectorizer().size());
-            o.flush();
-            return 0;
+            return write(spec, out, r.model(), r.table(), r.notes());
         }
     }
 
@@ -84,13 +78,18 @@ final class ImportCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             OnnxImport.Result r = OnnxImport.read(file, vocab, classes);
-            ModelFile.save(out, r.model());
-            var o = spec.commandLine().getOut();
-            o.print(r.table());
-            for (String note : r.notes()) o.println("note: " + note);
-            o.printf("wrote %s: %d classes, vocabulary of %,d%n", out, r.model().classNames().size(), r.model().vectorizer().size());
-            o.flush();
-            return 0;
+            return write(spec, out, r.model(), r.table(), r.notes());
         }
+    }
+
+    /** Saves an imported model and reports it: what became what, the importer's notes, the file. */
+    static int write(CommandSpec spec, Path out, org.jrnn.io.SavedModel model, String table, List<String> notes) throws java.io.IOException {
+        ModelFile.save(out, model);
+        var o = spec.commandLine().getOut();
+        o.print(table);
+        for (String note : notes) o.println("note: " + note);
+        o.printf("wrote %s: %d classes, vocabulary of %,d%n", out, model.classNames().size(), model.vectorizer().size());
+        o.flush();
+        return 0;
     }
 }
