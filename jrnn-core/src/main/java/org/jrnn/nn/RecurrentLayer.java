@@ -105,14 +105,42 @@ public abstract class RecurrentLayer implements Layer {
         float[] cell;    // (N, H) c_t (LSTM) or null
         float[] cellTanh; // (N, H) tanh(c_t) (LSTM) or null
         float[] work;    // (B, H) per-step scratch of the cell (GRU)
+        float[] h0;      // (B, H) initial h in sorted order, or null (zeros)
+        float[] c0;      // (B, H) initial c (LSTM) in sorted order, or null (zeros)
     }
 
-    /** Full forward over the sequence; the per-step output (N, H) stays in the cache. */
+    /** Full forward over the sequence from zero states; the per-step output (N, H) stays in the cache. */
     Cache forwardSequence(Matrix x) {
+        return forwardSequence(x, null, null);
+    }
+
+    /**
+     * Full forward from initial states h0 and c0 (B, H) in the layout's sorted order, each null
+     * for zeros (the zero path runs exactly as before: no copy, the same bits).
+     */
+    Cache forwardSequence(Matrix x, float[] h0, float[] c0) {
         checkInput(x);
-        Cache c = runSteps(x.layout, inputProjection(x));
+        if (h0 != null || c0 != null) checkInitialState(x.layout, h0, c0);
+        Cache c = new Cache();
+        c.h0 = h0;
+        c.c0 = c0;
+        runSteps(x.layout, inputProjection(x), c);
         c.x = x;
         return c;
+    }
+
+    private void checkInitialState(PackedLayout lay, float[] h0, float[] c0) {
+        if (goBackwards) {
+            throw new IllegalArgumentException(this + " reads each sequence from its end: it cannot start from a carried state");
+        }
+        int n = lay.batch * units;
+        if (h0 != null && h0.length != n) {
+            throw new IllegalArgumentException(this + " initial h for " + lay.batch + " sequences needs " + n + " values (B, H), received " + h0.length);
+        }
+        if (c0 != null && !hasCellState()) throw new IllegalArgumentException(this + " has no cell state; received an initial c");
+        if (c0 != null && c0.length != n) {
+            throw new IllegalArgumentException(this + " initial c for " + lay.batch + " sequences needs " + n + " values (B, H), received " + c0.length);
+        }
     }
 
     private void checkInput(Matrix x) {
@@ -325,12 +353,14 @@ public abstract class RecurrentLayer implements Layer {
         return into;
     }
 
-    /** The time loop over a packed batch, given every row's input projection (N, G·H). */
-    private Cache runSteps(PackedLayout lay, float[] pre) {
+    /**
+     * The time loop over a packed batch, given every row's input projection (N, G·H), from the
+     * cache's initial states (null: zeros).
+     */
+    private void runSteps(PackedLayout lay, float[] pre, Cache c) {
         int n = lay.rows;
         int h = units;
         int gh = gates * h;
-        Cache c = new Cache();
         c.gates = pre;
         c.hh = new float[n * gh];
         c.out = new float[n * h];
@@ -347,12 +377,11 @@ public abstract class RecurrentLayer implements Layer {
             int t = goBackwards ? steps - 1 - s : s;
             int rows = lay.batchSizes[t];
             int o = lay.offsets[t];
-            loadPrevious(lay, t, rows, c.out, hPrev);
-            if (cPrev != null) loadPrevious(lay, t, rows, c.cell, cPrev);
+            loadPrevious(lay, t, rows, c.out, hPrev, c.h0);
+            if (cPrev != null) loadPrevious(lay, t, rows, c.cell, cPrev, c.c0);
             recurrentProduct(hPrev, whhT, c.hh, o * gh, rows);
             cellForward(rows, o, c, hPrev, cPrev);
         }
-        return c;
     }
 
     /** The step processed before t: t−1 forwards, t+1 backwards. */
@@ -364,14 +393,16 @@ public abstract class RecurrentLayer implements Layer {
     /**
      * Copies the state each running row had after the previous step into buf (rows, H).
      * Rows that had no previous step (the first step, or a sequence that starts later when
-     * going backwards) start from zeros.
+     * going backwards) start from {@code initial} (B, H), or from zeros when it is null. Reading
+     * forwards, only step 0 has such rows, all B of them.
      */
-    private void loadPrevious(PackedLayout lay, int t, int rows, float[] states, float[] buf) {
+    private void loadPrevious(PackedLayout lay, int t, int rows, float[] states, float[] buf, float[] initial) {
         int h = units;
         int p = previousStep(t, lay.steps);
         int m = p < 0 ? 0 : Math.min(rows, lay.batchSizes[p]);
         if (m > 0) System.arraycopy(states, lay.offsets[p] * h, buf, 0, m * h);
-        Arrays.fill(buf, m * h, rows * h, 0f);
+        if (initial == null) Arrays.fill(buf, m * h, rows * h, 0f);
+        else System.arraycopy(initial, m * h, buf, m * h, (rows - m) * h);
     }
 
     /**
@@ -392,13 +423,22 @@ public abstract class RecurrentLayer implements Layer {
 
     /** Final state per sequence (B, H), sorted order: each sequence's last processed step. */
     Matrix finalState(Cache c) {
+        return new Matrix(finalRows(c, c.out), c.x.layout.batch, units, null);
+    }
+
+    /** Final cell state per sequence (B, H), sorted order, as {@link #finalState}; null without a cell state. */
+    float[] finalCell(Cache c) {
+        return c.cell == null ? null : finalRows(c, c.cell);
+    }
+
+    private float[] finalRows(Cache c, float[] states) {
         PackedLayout lay = c.x.layout;
         int h = units;
         float[] y = new float[lay.batch * h];
         for (int b = 0; b < lay.batch; b++) {
-            System.arraycopy(c.out, finalRow(lay, b) * h, y, b * h, h);
+            System.arraycopy(states, finalRow(lay, b) * h, y, b * h, h);
         }
-        return new Matrix(y, lay.batch, h, null);
+        return y;
     }
 
     private int finalRow(PackedLayout lay, int b) {
@@ -407,7 +447,17 @@ public abstract class RecurrentLayer implements Layer {
 
     @Override
     public Forward forward(Matrix x, boolean training, RandomGenerator rng) {
-        Cache c = forwardSequence(x);
+        return forward(x, training, rng, null, null);
+    }
+
+    /**
+     * {@link #forward(Matrix, boolean, RandomGenerator)} from initial states h0 and c0 (B, H), rows
+     * in the layout's sorted order ({@link PackedLayout#sortedToOriginal}), each null for zeros:
+     * PyTorch's {@code rnn(x, (h0, c0))}. {@link #backward} treats them as constants (no
+     * gradient reaches them). A layer reading backwards refuses them.
+     */
+    public Forward forward(Matrix x, boolean training, RandomGenerator rng, float[] h0, float[] c0) {
+        Cache c = forwardSequence(x, h0, c0);
         Matrix y = returnSequences ? new Matrix(c.out, x.rows, units, x.layout) : finalState(c);
         return new Forward(y, c);
     }
@@ -453,8 +503,10 @@ public abstract class RecurrentLayer implements Layer {
             int t = goBackwards ? steps - 1 - s : s;
             int rows = lay.batchSizes[t];
             int o = lay.offsets[t];
-            loadPrevious(lay, t, rows, c.out, hPrev);
-            if (cPrev != null) loadPrevious(lay, t, rows, c.cell, cPrev);
+            // Step 0 reads the initial state as a constant: nothing flows back into it (detached, as
+            // PyTorch's word_language_model repackages the hidden state between BPTT windows).
+            loadPrevious(lay, t, rows, c.out, hPrev, c.h0);
+            if (cPrev != null) loadPrevious(lay, t, rows, c.cell, cPrev, c.c0);
             for (int i = 0; i < rows * h; i++) dh[i] = dOut[o * h + i] + dhCarry[i];
             if (dc != null) System.arraycopy(dcCarry, 0, dc, 0, rows * h);
             Arrays.fill(dhPrev, 0, rows * h, 0f);

@@ -181,6 +181,96 @@ public final class Sequential {
         return new Pass(batch, x, caches);
     }
 
+    /**
+     * {@link #forward(SequenceBatch, boolean, RandomGenerator)} with each recurrent layer starting
+     * from {@code initial}'s state of its rows instead of zeros (null: zeros, the same bits as
+     * without it): truncated BPTT's next window of the same texts. The state is a constant of the
+     * pass: {@link #backward} sends no gradient into it. Read the pass's final states with
+     * {@link #finalStates}.
+     *
+     * @throws IllegalArgumentException for a model that cannot carry a state ({@link #checkCarry}),
+     *     or states of another batch size or model
+     */
+    public Pass forward(SequenceBatch batch, boolean training, RandomGenerator rng, RecurrentStates initial) {
+        if (initial == null) return forward(batch, training, rng);
+        checkCarry();
+        PackedLayout lay = batch.layout;
+        if (initial.batch() != lay.batch) {
+            throw new IllegalArgumentException("initial states for " + initial.batch() + " sequences, the batch has " + lay.batch);
+        }
+        if (initial.layers() != layers.size()) {
+            throw new IllegalArgumentException("initial states for a model of " + initial.layers() + " layers, this one has " + layers.size());
+        }
+        Matrix x = embedding.forward(batch.ids, batch.layout);
+        Object[] caches = new Object[layers.size()];
+        for (int i = 0; i < layers.size(); i++) {
+            Layer.Forward f = layers.get(i) instanceof RecurrentLayer r
+                    ? r.forward(x, training, rng, sorted(initial.h(i), lay), sorted(initial.c(i), lay))
+                    : layers.get(i).forward(x, training, rng);
+            caches[i] = f.cache();
+            x = f.y();
+        }
+        return new Pass(batch, x, caches);
+    }
+
+    /** Rows (B, W) in the caller's order → the layout's sorted order; null stays null. */
+    private static float[] sorted(float[] rows, PackedLayout lay) {
+        if (rows == null) return null;
+        int w = rows.length / lay.batch;
+        float[] out = new float[rows.length];
+        for (int s = 0; s < lay.batch; s++) System.arraycopy(rows, lay.sortedToOriginal[s] * w, out, s * w, w);
+        return out;
+    }
+
+    /**
+     * Each recurrent layer's state after each sequence's own last real step of a training pass
+     * (rows in the caller's order): the initial states of the sequences' next windows. A finished
+     * sequence keeps its state over the batch's longer ones (packed rows, as PyTorch's h_n); a
+     * model without masking runs every sequence over its padding, so its state is the one after it.
+     *
+     * @throws IllegalArgumentException for a model that cannot carry a state ({@link #checkCarry})
+     * @throws IllegalStateException for a pass without caches (an inference pass)
+     */
+    public RecurrentStates finalStates(Pass pass) {
+        checkCarry();
+        PackedLayout lay = pass.batch().layout;
+        float[][] h = new float[layers.size()][];
+        float[][] c = new float[layers.size()][];
+        for (int i = 0; i < layers.size(); i++) {
+            if (!(layers.get(i) instanceof RecurrentLayer r)) continue;
+            if (!(pass.caches()[i] instanceof RecurrentLayer.Cache cache)) {
+                throw new IllegalStateException("layer " + (i + 1) + " kept no cache: final states need a training pass (forward with caches)");
+            }
+            h[i] = original(r.finalState(cache).data, lay);
+            c[i] = original(r.finalCell(cache), lay);
+        }
+        return new RecurrentStates(lay.batch, h, c);
+    }
+
+    /** Rows (B, W) in the layout's sorted order → the caller's order; null stays null. */
+    private static float[] original(float[] rows, PackedLayout lay) {
+        if (rows == null) return null;
+        int w = rows.length / lay.batch;
+        float[] out = new float[rows.length];
+        for (int s = 0; s < lay.batch; s++) System.arraycopy(rows, s * w, out, lay.sortedToOriginal[s] * w, w);
+        return out;
+    }
+
+    /**
+     * Checks that every layer can carry its state from one window of a sequence to the next:
+     * recurrent layers read forwards. A Bidirectional layer's backward half, like a goBackwards
+     * layer, starts at the sequence's end, which a window of it does not see.
+     *
+     * @throws IllegalArgumentException naming the first layer (1-based, as parameter names count) that cannot
+     */
+    public void checkCarry() {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof Bidirectional) throw new IllegalArgumentException("layer " + (i + 1) + " is Bidirectional: " + l);
+            if (l instanceof RecurrentLayer r && r.goBackwards()) throw new IllegalArgumentException("layer " + (i + 1) + " reads backwards: " + l);
+        }
+    }
+
     /** Backpropagates dLogits (B, K), adding every parameter's gradient into {@code grads}. */
     public void backward(Pass pass, Matrix dLogits, Gradients grads) {
         embedding.backward(pass.batch().ids, backwardToEmbedding(pass, dLogits, grads), grads);
@@ -481,8 +571,19 @@ public final class Sequential {
      * {@code ignoreIndex} contribute nothing.
      */
     public StepPass forwardBackwardSteps(SequenceBatch batch, int[][] targets, int ignoreIndex, RandomGenerator rng, Gradients grads) {
+        return forwardBackwardSteps(batch, targets, ignoreIndex, rng, grads, null);
+    }
+
+    /**
+     * {@link #forwardBackwardSteps(SequenceBatch, int[][], int, RandomGenerator, Gradients)} from the
+     * recurrent layers' {@code initial} states (null: zeros), see
+     * {@link #forward(SequenceBatch, boolean, RandomGenerator, RecurrentStates)}; the pass's final
+     * states are {@link #finalStates}{@code (result.pass())}.
+     */
+    public StepPass forwardBackwardSteps(SequenceBatch batch, int[][] targets, int ignoreIndex, RandomGenerator rng, Gradients grads,
+                                         RecurrentStates initial) {
         checkPerStep();
-        Pass pass = forward(batch, true, rng);
+        Pass pass = forward(batch, true, rng, initial);
         Matrix logits = pass.logits(); // (N, K)
         PerStepCrossEntropy.Result r = PerStepCrossEntropy.compute(logits, batch.packTargets(targets, ignoreIndex), ignoreIndex);
         backward(pass, new Matrix(r.dLogits(), logits.rows, logits.cols, logits.layout), grads);
@@ -614,6 +715,16 @@ public final class Sequential {
         /** Tokens stepped so far per stream. */
         public int steps() {
             return steps;
+        }
+
+        /** Layer {@code layer}'s h (B, H) after the last step (a copy), or null for a layer without a state. */
+        float[] h(int layer) {
+            return buffers[layer] == null ? null : buffers[layer].state.clone();
+        }
+
+        /** Layer {@code layer}'s c (B, H) after the last step (a copy), or null. */
+        float[] c(int layer) {
+            return buffers[layer] == null || buffers[layer].cell == null ? null : buffers[layer].cell.clone();
         }
     }
 
