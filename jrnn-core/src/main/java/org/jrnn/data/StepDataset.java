@@ -63,29 +63,46 @@ public record StepDataset(int[][] tokens, int[][] targets, int numClasses) {
     }
 
     /**
-     * Truncated back-propagation through time: every row longer than {@code steps} is cut into
-     * consecutive windows of at most {@code steps} steps, each window a row of its own (tokens and
-     * targets cut at the same places, so a next-token target stays the next token). Windows start
-     * from a zero state: see {@code Trainer.trainSteps}. {@code steps} 0 = no cut.
+     * The windows truncated back-propagation through time cuts row {@code row} into: ⌈n/steps⌉
+     * for n steps, at least 1 (an empty row is one window); {@code steps} 0 = no cut, 1 window.
      */
-    public StepDataset windows(int steps) {
-        if (steps < 0) throw new IllegalArgumentException("window steps must be >= 0 (0 = no cut), received: " + steps);
-        if (steps == 0) return this;
+    public int windowCount(int row, int steps) {
+        checkWindowSteps(steps);
+        int n = tokens[row].length;
+        return steps == 0 || n <= steps ? 1 : (n + steps - 1) / steps;
+    }
+
+    /**
+     * Truncated back-propagation through time: window {@code k} (0-based) of every row that has
+     * one ({@link #windowCount} &gt; k), in row order, steps [k·steps, (k+1)·steps) of the row; tokens
+     * and targets are cut at the same places, so a next-token target stays the next token. A row
+     * that is one window whole is itself (not a copy). The trainer runs window k+1 of a text from
+     * the recurrent state window k ended in ({@code Trainer.fitSteps}); this is the one place
+     * where texts are cut. {@code steps} 0 = no cut: window 0 is the data.
+     */
+    public StepDataset window(int k, int steps) {
+        checkWindowSteps(steps);
+        if (k < 0) throw new IllegalArgumentException("window index must be >= 0, received: " + k);
+        if (steps == 0) return k == 0 ? this : new StepDataset(new int[0][], new int[0][], numClasses);
         List<int[]> t = new ArrayList<>();
         List<int[]> y = new ArrayList<>();
         for (int i = 0; i < tokens.length; i++) {
             int n = tokens[i].length;
+            if (k >= windowCount(i, steps)) continue;
             if (n <= steps) {
                 t.add(tokens[i]);
                 y.add(targets[i]);
                 continue;
             }
-            for (int from = 0; from < n; from += steps) {
-                int to = Math.min(n, from + steps);
-                t.add(Arrays.copyOfRange(tokens[i], from, to));
-                y.add(Arrays.copyOfRange(targets[i], Math.min(from, targets[i].length), Math.min(to, targets[i].length)));
-            }
+            int from = k * steps;
+            int to = Math.min(n, from + steps);
+            t.add(Arrays.copyOfRange(tokens[i], from, to));
+            y.add(Arrays.copyOfRange(targets[i], Math.min(from, targets[i].length), Math.min(to, targets[i].length)));
         }
         return new StepDataset(t.toArray(new int[0][]), y.toArray(new int[0][]), numClasses);
+    }
+
+    private static void checkWindowSteps(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("window steps must be >= 0 (0 = no cut), received: " + steps);
     }
 }

@@ -12,7 +12,8 @@ import org.jrnn.text.LmVocabulary;
  * @param preset the name recorded in the model file (a preset's, or "custom" for an architecture file)
  * @param spec the architecture; without a final TimeDistributed(Dense) the head is appended for the vocabulary
  * @param vocabSize at most this many tokens, markers included (0 = every token of the training texts)
- * @param bptt cut texts into windows of this many steps (0 = whole texts); see {@link Trainer#trainSteps}
+ * @param bptt truncated BPTT: train texts in windows of this many steps, each window starting from the state the
+ *     text's previous window ended in (0 = whole texts); see {@link Trainer#fitSteps(Trainer.StepFit, TrainingListener, TrainingState, Trainer.CheckpointSink)}
  */
 public record LmConfig(String preset, DataConfig data, LmVocabulary.Tokens tokens, int vocabSize, ModelSpec spec, int bptt,
                        OptimConfig optim, RunConfig run) {

@@ -18,8 +18,8 @@ import org.jrnn.text.LmVocabulary;
 
 /**
  * A language-model run end to end: read the texts of one column, adapt the token vocabulary, turn each
- * text into ([BOS] t1 … tn, t1 … tn [EOS]), cut long ones into BPTT windows, fit with
- * {@link Trainer#fitSteps}, score the test texts. The loss is the mean next-token cross-entropy in nats;
+ * text into ([BOS] t1 … tn, t1 … tn [EOS]), fit with {@link Trainer#fitSteps} (which cuts long texts
+ * into truncated-BPTT windows and carries the state between them), score the whole test texts. The loss is the mean next-token cross-entropy in nats;
  * perplexity is e^loss, bits per token loss / ln 2 (bits per character for a char model: the [EOS]
  * prediction counts as one character, as in the PyTorch comparison of bench/charlm.py).
  */
@@ -82,7 +82,9 @@ public final class LmJob {
         List<String> test = src.test() == null ? held : texts(src.test(), cfg);
         LmVocabulary vocab = LmVocabulary.adapt(train, cfg.tokens(), cfg.vocabSize());
         ModelSpec spec = withHead(cfg.spec(), vocab.size());
-        StepDataset tr = encode(train, vocab).windows(cfg.bptt());
+        // Whole texts everywhere: the trainer cuts training texts into BPTT windows batch by batch
+        // (carrying the state); validation and test score every text whole.
+        StepDataset tr = encode(train, vocab);
         StepDataset val = held == null ? null : encode(held, vocab);
         StepDataset te = encode(test, vocab);
         return new Prepared(src.name(), vocab, tr, val, te, train.size(), test.size(), spec, (System.nanoTime() - t0) / 1e9);
@@ -146,7 +148,7 @@ public final class LmJob {
         try (Trainer trainer = new Trainer(model, Adam.keras(o.learningRate()), cfg.run().threads())
                 .bucketBySequenceLength(o.bucket()).earlyStopping(o.patience()).clipNorm(o.clipNorm())) {
             List<EpochMetrics> history = trainer.fitSteps(new Trainer.StepFit(data.train(), data.validationOrTest(), o.epochs(),
-                    o.batchSize(), o.seed()), listener);
+                    o.batchSize(), o.seed(), cfg.bptt()), listener);
             Evaluation test = trainer.evaluateSteps(data.test(), 256);
             return new Result(cfg, data, model, history, test);
         }

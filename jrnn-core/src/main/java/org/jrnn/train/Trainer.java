@@ -15,6 +15,7 @@ import org.jrnn.nn.Gradients;
 import org.jrnn.nn.Matrix;
 import org.jrnn.nn.Param;
 import org.jrnn.nn.PerStepCrossEntropy;
+import org.jrnn.nn.RecurrentStates;
 import org.jrnn.nn.SequenceBatch;
 import org.jrnn.nn.Sequential;
 import org.jrnn.nn.SoftmaxCrossEntropy;
@@ -32,6 +33,8 @@ import org.jrnn.optim.Adam;
  * cross-entropy ({@link PerStepCrossEntropy}, mean over the batch's counted steps). Loss and
  * accuracy are then per counted step, and {@link EpochMetrics#samples()} counts steps, not rows.
  * Everything else (shuffle, shards, clipping, Adam, early stopping, checkpoints) is shared.
+ * With truncated BPTT ({@link StepFit#bptt}) a batch of texts is trained as a run of windows,
+ * each one optimizer step, each text's window starting from the state its previous window ended in.
  */
 public final class Trainer implements AutoCloseable {
     private final Sequential model;
@@ -155,13 +158,25 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** What {@link #fitSteps} trains: per-step data and schedule, as {@link Fit}. */
-    public record StepFit(StepDataset train, StepDataset validation, int epochs, int batchSize, long seed) {
+    /**
+     * What {@link #fitSteps} trains: per-step data and schedule, as {@link Fit}.
+     *
+     * @param train whole sequences (texts): {@code bptt} cuts them, batch by batch
+     * @param bptt truncated back-propagation through time in windows of this many steps, the state
+     *     carried from one window of a text to the next (0 = whole sequences, one step per batch)
+     */
+    public record StepFit(StepDataset train, StepDataset validation, int epochs, int batchSize, long seed, int bptt) {
         public StepFit {
             java.util.Objects.requireNonNull(train, "train");
             if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, received: " + epochs);
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, received: " + batchSize);
             if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
+            if (bptt < 0) throw new IllegalArgumentException("bptt must be >= 0 (0 = whole sequences), received: " + bptt);
+        }
+
+        /** Whole sequences, one optimizer step per batch (no truncated BPTT). */
+        public StepFit(StepDataset train, StepDataset validation, int epochs, int batchSize, long seed) {
+            this(train, validation, epochs, batchSize, seed, 0);
         }
     }
 
@@ -186,7 +201,7 @@ public final class Trainer implements AutoCloseable {
         return loop(train.tokens(), fit.epochs(), fit.batchSize(), fit.seed(), (idx, dropoutSeed) -> {
             EncodedDataset rows = train.select(idx);
             Step r = trainStep(rows.tokens(), rows.labels(), dropoutSeed);
-            return new Steps(r.loss(), r.correct(), idx.length);
+            return new Steps[] {new Steps(r.loss(), r.correct(), idx.length)};
         }, validation == null ? null : () -> evaluate(validation, 256), listener, st, checkpoints);
     }
 
@@ -197,20 +212,81 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * The fit loop for a per-step model: as {@link #fit(Fit, TrainingListener, TrainingState, CheckpointSink)},
-     * each batch a {@link #trainSteps} step, validation by {@link #evaluateSteps}.
+     * each batch a {@link #trainSteps} step, validation by {@link #evaluateSteps} on whole sequences.
+     * With {@link StepFit#bptt} N &gt; 0, truncated BPTT as PyTorch's word_language_model and Keras'
+     * stateful RNNs: the epoch's order and batches of whole texts stay as above, and a batch of B
+     * texts is trained as a run of window-steps: step 1 the first N tokens of every text, step 2
+     * the next N tokens of the texts that have them, and so on ({@link StepDataset#window}), one
+     * optimizer step each, each text's window starting from the recurrent state its previous
+     * window ended in (detached: no gradient crosses a window boundary). Texts of at most N
+     * tokens train exactly as without a cut. Progress and checkpoints count text batches.
+     *
+     * @throws org.jrnn.errors.InvalidOptionException for bptt &gt; 0 on a model with a layer that reads
+     *     backwards (a Bidirectional one): its state cannot be carried forwards
      */
     public List<EpochMetrics> fitSteps(StepFit fit, TrainingListener listener, TrainingState st, CheckpointSink checkpoints) {
         StepDataset train = fit.train();
         StepDataset validation = fit.validation();
+        int bptt = fit.bptt();
+        if (bptt > 0) {
+            try {
+                model.checkCarry();
+            } catch (IllegalArgumentException e) {
+                throw org.jrnn.errors.InvalidOptionException.of("bptt",
+                        "carries the state between windows and needs unidirectional recurrent layers; " + e.getMessage());
+            }
+        }
         return loop(train.tokens(), fit.epochs(), fit.batchSize(), fit.seed(), (idx, dropoutSeed) -> {
             StepDataset rows = train.select(idx);
-            return trainSteps(rows.tokens(), rows.targets(), dropoutSeed);
+            if (bptt == 0) return new Steps[] {trainSteps(rows.tokens(), rows.targets(), dropoutSeed)};
+            return trainWindows(rows, bptt, dropoutSeed);
         }, validation == null ? null : () -> evaluateSteps(validation, 256), listener, st, checkpoints);
     }
 
-    /** One optimizer step on the rows {@code idx} of the training data. */
+    /**
+     * One batch of whole texts as truncated-BPTT window-steps (see {@link #fitSteps}): one
+     * {@link Steps} per optimizer step, fewer when a window's loss is not finite (the loop stops there).
+     * A batch of texts that fit in one window is one {@link #trainSteps} call, as without a cut.
+     */
+    private Steps[] trainWindows(StepDataset rows, int bptt, long dropoutSeed) {
+        int b = rows.size();
+        int windows = 1;
+        for (int i = 0; i < b; i++) windows = Math.max(windows, rows.windowCount(i, bptt));
+        if (windows == 1) return new Steps[] {trainSteps(rows.tokens(), rows.targets(), dropoutSeed)};
+        Steps[] out = new Steps[windows];
+        int[] prev = null;               // batch rows of the previous window-step, in order
+        RecurrentStates carried = null;  // their final states, rows in prev's order
+        for (int k = 0; k < windows; k++) {
+            RecurrentStates initial = null;
+            int[] have = prev;
+            if (k > 0) {
+                // The texts with a window k are a subset of those with a window k − 1: their rows there.
+                int[] at = new int[prev.length];
+                int n = 0;
+                for (int j = 0; j < prev.length; j++) if (rows.windowCount(prev[j], bptt) > k) at[n++] = j;
+                at = Arrays.copyOf(at, n);
+                have = new int[n];
+                for (int j = 0; j < n; j++) have[j] = prev[at[j]];
+                initial = carried.select(at);
+            } else {
+                have = new int[b];
+                for (int i = 0; i < b; i++) have[i] = i;
+            }
+            StepDataset w = rows.window(k, bptt);
+            // Window 0 keeps the batch's dropout seed (the uncut batch's masks); later windows get their own.
+            long seed = k == 0 ? dropoutSeed : dropoutSeed + k * 0x9E3779B97F4A7C15L;
+            CarriedSteps r = trainSteps(w.tokens(), w.targets(), seed, initial, k + 1 < windows);
+            out[k] = r.steps();
+            if (r.steps().count() > 0 && !Double.isFinite(r.steps().loss())) return Arrays.copyOf(out, k + 1);
+            prev = have;
+            carried = r.finalStates();
+        }
+        return out;
+    }
+
+    /** The optimizer steps on the rows {@code idx} of the training data: one, or one per BPTT window. */
     private interface BatchStep {
-        Steps run(int[] idx, long dropoutSeed);
+        Steps[] run(int[] idx, long dropoutSeed);
     }
 
     /** The one fit loop: order, batches, steps, running figures, validation, early stopping, checkpoints. */
@@ -226,20 +302,26 @@ public final class Trainer implements AutoCloseable {
             long t0 = System.nanoTime();
             double secondsBefore = st.epochSeconds;
             for (int b = st.batch; b < batches; b++) {
-                // Dropout masks depend on (seed, epoch, batch, shard) only, never on thread timing.
-                Steps r = step.run(plan[b], seed * 1_000_003L + (long) epoch * 100_003L + b);
-                if (r.count() > 0 && !Double.isFinite(r.loss())) {
-                    throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", batch " + (b + 1)
-                            + "; try a lower learning rate or clipping the gradient norm" + (checkpoints != null ? " (the last checkpoint is kept)" : ""));
+                // Dropout masks depend on (seed, epoch, batch, window, shard) only, never on thread timing.
+                Steps[] rs = step.run(plan[b], seed * 1_000_003L + (long) epoch * 100_003L + b);
+                for (Steps r : rs) {
+                    if (r.count() > 0 && !Double.isFinite(r.loss())) {
+                        throw new TrainingDivergedException("loss became " + r.loss() + " at epoch " + (epoch + 1) + ", batch " + (b + 1)
+                                + "; try a lower learning rate or clipping the gradient norm" + (checkpoints != null ? " (the last checkpoint is kept)" : ""));
+                    }
+                    if (r.count() > 0) st.lossSum += r.loss() * r.count();
+                    st.correct += r.correct();
+                    st.seen += r.count();
                 }
-                if (r.count() > 0) st.lossSum += r.loss() * r.count();
-                st.correct += r.correct();
-                st.seen += r.count();
                 for (int i : plan[b]) st.tokens += tokens[i].length;
                 st.batch = b + 1;
-                st.step++;
+                long stepBefore = st.step;
+                st.step += rs.length;
                 listener.batchFinished(b + 1, st.lossSum / st.seen, (double) st.correct / st.seen);
-                if (checkpoints != null && checkpointEvery > 0 && st.step % checkpointEvery == 0 && b + 1 < batches) {
+                // Checkpoints only between batches: inside a batch trained as BPTT windows the recurrent
+                // state is being carried from window to window, and a checkpoint does not hold it. A
+                // checkpoint falling due inside such a batch is taken at its end (one step per batch: as due).
+                if (checkpoints != null && checkpointEvery > 0 && st.step / checkpointEvery > stepBefore / checkpointEvery && b + 1 < batches) {
                     st.epochSeconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
                     checkpoints.save(st);
                 }
@@ -320,14 +402,36 @@ public final class Trainer implements AutoCloseable {
      * One optimizer step of a per-step model on {@code ids} (B, T) and {@code targets} (B, T),
      * {@link StepDataset#IGNORE} = a step that does not count: the masked per-step cross-entropy,
      * averaged over the batch's counted steps, whichever shard they fall in. A batch where no step
-     * counts changes nothing. Every row starts from a zero state: truncated BPTT windows
-     * ({@link StepDataset#windows}) do not carry the state of the window before (carrying it would
-     * need an initial-state input in the recurrent layers' training loop, and batches made of the
-     * consecutive windows of the same sequences instead of shuffled rows).
+     * counts changes nothing. Every row starts from a zero state; {@link #trainSteps(int[][], int[][], long, RecurrentStates)}
+     * starts from given ones (a truncated-BPTT window after the first).
      */
     public Steps trainSteps(int[][] ids, int[][] targets, long dropoutSeed) {
+        return trainSteps(ids, targets, dropoutSeed, null, false).steps();
+    }
+
+    /** One optimizer step's figures and the recurrent states each row ended in. */
+    public record CarriedSteps(Steps steps, RecurrentStates finalStates) {}
+
+    /**
+     * {@link #trainSteps(int[][], int[][], long)} with every recurrent layer starting from
+     * {@code initial}'s state of each row (rows in {@code ids}' order; null: zeros), a constant of
+     * the step: no gradient flows into it. Returns the step with each row's final states, the
+     * initial states of the rows' next windows ({@link Sequential#finalStates}); a batch where no
+     * step counts changes nothing but still reports them.
+     *
+     * @throws IllegalArgumentException for states of another batch size, or a model that cannot carry them ({@link Sequential#checkCarry})
+     */
+    public CarriedSteps trainSteps(int[][] ids, int[][] targets, long dropoutSeed, RecurrentStates initial) {
+        model.checkCarry();
+        return trainSteps(ids, targets, dropoutSeed, initial, true);
+    }
+
+    private CarriedSteps trainSteps(int[][] ids, int[][] targets, long dropoutSeed, RecurrentStates initial, boolean keepFinal) {
         if (!model.outputIsSequence()) throw new IllegalStateException("a classifier trains with trainStep (one label per sequence)");
         if (ids.length != targets.length) throw new IllegalArgumentException(ids.length + " sequences but " + targets.length + " target rows");
+        if (initial != null && initial.batch() != ids.length) {
+            throw new IllegalArgumentException("initial states for " + initial.batch() + " sequences, the batch has " + ids.length);
+        }
         int b = ids.length;
         int parts = Math.min(shards.length, b);
         SequenceBatch[] batches = new SequenceBatch[parts];
@@ -340,13 +444,17 @@ public final class Trainer implements AutoCloseable {
             packed[s] = batches[s].packTargets(Arrays.copyOfRange(targets, from, to), StepDataset.IGNORE);
             for (int y : packed[s]) if (y != StepDataset.IGNORE) total++;
         }
-        if (total == 0) return new Steps(Double.NaN, 0, 0);
+        if (total == 0 && !keepFinal) return new CarriedSteps(new Steps(Double.NaN, 0, 0), null);
         int count = total;
+        RecurrentStates[] finals = keepFinal ? new RecurrentStates[parts] : null;
         parallel.forEach(parts, s -> {
             Shard shard = shards[s];
             shard.zero();
             SequenceBatch batch = batches[s];
-            Sequential.Pass pass = model.forward(batch, true, new SplittableRandom(dropoutSeed * 31 + s));
+            RecurrentStates init = initial == null ? null : initial.rows((int) ((long) b * s / parts), (int) ((long) b * (s + 1) / parts));
+            Sequential.Pass pass = model.forward(batch, true, new SplittableRandom(dropoutSeed * 31 + s), init);
+            if (finals != null) finals[s] = model.finalStates(pass);
+            if (count == 0) return; // nothing to learn from: the pass gave the states
             Matrix logits = pass.logits(); // (N, K)
             PerStepCrossEntropy.Result r = PerStepCrossEntropy.compute(logits, packed[s], StepDataset.IGNORE);
             // compute() averages over the shard's counted steps; the batch loss averages over all of them.
@@ -360,10 +468,12 @@ public final class Trainer implements AutoCloseable {
             shard.ids = batch.ids;
             shard.dEmbedded = model.backwardToEmbedding(pass, new Matrix(d, logits.rows, logits.cols, logits.layout), shard);
         });
+        RecurrentStates fin = finals == null ? null : parts == 1 ? finals[0] : RecurrentStates.concat(finals);
+        if (count == 0) return new CarriedSteps(new Steps(Double.NaN, 0, 0), fin);
         double lossSum = update(parts);
         int correct = 0;
         for (int s = 0; s < parts; s++) correct += shards[s].correct;
-        return new Steps(lossSum / count, correct, count);
+        return new CarriedSteps(new Steps(lossSum / count, correct, count), fin);
     }
 
     /**

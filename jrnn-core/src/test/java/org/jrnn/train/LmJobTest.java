@@ -81,6 +81,37 @@ class LmJobTest {
         assertThatThrownBy(() -> g.start("Oil \u4e2d", Generator.Options.greedy(5))).hasMessageContaining("U+4E2D");
     }
 
+    static LmConfig withBptt(LmConfig c, int bptt) {
+        return new LmConfig(c.preset(), c.data(), c.tokens(), c.vocabSize(), c.spec(), bptt, c.optim(), c.run());
+    }
+
+    /**
+     * --bptt keeps whole texts in the prepared data (the trainer cuts them, carrying the state) and
+     * scores whole test texts; a window longer than every title changes nothing, bit for bit, and a
+     * short one trains the same counted steps to another loss.
+     */
+    @Test
+    void bpttTrainsWindowsOfWholeTextsAndScoresWholeTexts() throws Exception {
+        LmConfig whole = config(1);
+        LmJob.Result plain = LmJob.run(whole, LmJob.prepare(whole), LmJob.buildModel(whole, LmJob.prepare(whole)), TrainingListener.NONE);
+        LmConfig cut = withBptt(whole, 8);
+        LmJob.Prepared data = LmJob.prepare(cut);
+        assertThat(data.train().size()).isEqualTo(data.trainTexts());
+        assertThat(data.test().size()).isEqualTo(data.testTexts());
+        LmJob.Result r = LmJob.run(cut, data, LmJob.buildModel(cut, data), TrainingListener.NONE);
+        assertThat(r.history().get(0).samples()).isEqualTo(plain.history().get(0).samples()).isEqualTo(data.train().countedSteps());
+        assertThat(r.history().get(0).loss()).isNotEqualTo(plain.history().get(0).loss());
+        assertThat(r.test().samples()).isEqualTo(data.test().countedSteps());
+        assertThat(r.test().loss()).isEqualTo(Trainer.evaluateSteps(r.model(), data.test(), 256).loss());
+
+        LmConfig long_ = withBptt(whole, 1000);
+        LmJob.Prepared d2 = LmJob.prepare(long_);
+        LmJob.Result same = LmJob.run(long_, d2, LmJob.buildModel(long_, d2), TrainingListener.NONE);
+        assertThat(same.history().get(0).loss()).isEqualTo(plain.history().get(0).loss());
+        assertThat(same.history().get(0).valLoss()).isEqualTo(plain.history().get(0).valLoss());
+        assertThat(same.test().loss()).isEqualTo(plain.test().loss());
+    }
+
     @Test
     void greedyStepsPickTheArgmaxOfTheFullForwardOverThePrefix() {
         LmVocabulary v = LmVocabulary.adapt(List.of("abcab ca", "cab"), LmVocabulary.Tokens.CHAR, 0);
