@@ -59,7 +59,8 @@ final class TrainCommand implements Callable<Integer> {
     String tokens;
 
     @Option(names = "--bptt", paramLabel = "N", defaultValue = "0",
-            description = "--task lm: truncated back-propagation through time, texts cut into windows of N tokens (0 = whole texts).")
+            description = "--task lm: truncated back-propagation through time in windows of N tokens; each window of a text starts "
+                    + "from the state its previous window ended in (the state is carried, the gradient stops at the window). 0 = whole texts.")
     int bptt;
 
     @Option(names = "--model", paramLabel = "FILE.json", description = "Architecture file (overrides the preset's model; see README).")

@@ -53,6 +53,19 @@ class LanguageModelCommandsTest {
         assertThat(gen.err()).contains("is a classifier, not a language model").hasLineCount(1);
     }
 
+    /** --bptt trains (carrying the state, as the help says) and a negative window is refused in one line. */
+    @Test
+    void bpttTrainsInCarriedWindows(@TempDir Path dir) {
+        CliTest.Run r = CliTest.run("train", "--task", "lm", "--max-train-samples", "64", "--epochs", "1", "--bptt", "16", "-q",
+                "--out", dir.resolve("bptt.jrnn").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("test_perplexity", "saved model to");
+        assertThat(CliTest.run("train", "--help").out().replaceAll("\\s+", " ")).contains("starts from the state its previous window ended in");
+        CliTest.Run bad = CliTest.run("train", "--task", "lm", "--bptt", "-1");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("--bptt must be >= 0").doesNotContain("Exception").hasLineCount(1);
+    }
+
     /** The ./jrnn lines of the README's "Text generation" block. */
     static List<String[]> readmeCommands() throws IOException {
         String readme = Files.readString(ImportCommandTest.ROOT.resolve("README.md"));

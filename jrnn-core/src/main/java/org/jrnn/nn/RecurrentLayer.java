@@ -15,6 +15,8 @@ import org.jrnn.kernels.Kernels;
  * step t's output stays on step t's row: the state after reading steps n−1 … t. That is the
  * order Keras' Bidirectional restores for its backward layer; Keras' standalone
  * {@code go_backwards} layer returns the same states in reading order instead.
+ * Sequences start from zeros, or (reading forwards) from a given initial state, as PyTorch's
+ * {@code rnn(x, h0)}: truncated BPTT's state carried from the window before, detached.
  *
  * <p>Parameters as PyTorch: weight_ih (G·H, I), weight_hh (G·H, H), bias_ih, bias_hh (G·H),
  * G = gates per cell; subclasses define the step math in {@link #cellForward}/{@link #cellBackward}.
