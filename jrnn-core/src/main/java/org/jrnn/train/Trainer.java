@@ -258,7 +258,7 @@ public final class Trainer implements AutoCloseable {
         RecurrentStates carried = null;  // their final states, rows in prev's order
         for (int k = 0; k < windows; k++) {
             RecurrentStates initial = null;
-            int[] have = prev;
+            int[] have;
             if (k > 0) {
                 // The texts with a window k are a subset of those with a window k − 1: their rows there.
                 int[] at = new int[prev.length];
