@@ -101,6 +101,43 @@ class LmJobTest {
         }
     }
 
+    /** {@link #config} with BPTT windows, clipping, early stopping's best weights, 2 threads and checkpoints every 3 steps. */
+    static LmConfig resumable(Path ck, boolean resume) {
+        LmConfig c = config(2);
+        OptimConfig o = c.optim();
+        return new LmConfig(c.preset(), c.data(), c.tokens(), 0, c.spec(), 12,
+                new OptimConfig(2, 16, o.learningRate(), o.seed(), 1.0, false, false, 2), new RunConfig(2, ck, 3, resume));
+    }
+
+    @Test
+    void aRunInterruptedMidEpochResumesFromItsCheckpointBitIdentically() throws Exception {
+        LmConfig plain = resumable(null, false);
+        LmJob.Prepared data = LmJob.prepare(plain);
+        LmJob.Result ref = LmJob.run(plain, data, LmJob.buildModel(plain, data), TrainingListener.NONE);
+
+        Path ck = dir.resolve("ck");
+        int batches = (data.train().size() + 15) / 16;
+        long stop = batches + batches / 2 + 2; // mid-epoch 2, not on a checkpoint step
+        LmConfig first = resumable(ck, false);
+        assertThatThrownBy(() -> LmJob.run(first, data, LmJob.buildModel(first, data), new Interruption(stop)))
+                .isInstanceOf(Interruption.Crash.class);
+        assertThatThrownBy(() -> LmJob.run(first, data, LmJob.buildModel(first, data), TrainingListener.NONE))
+                .hasMessageContaining("already holds a checkpoint").hasMessageContaining("resume");
+
+        Interruption resumed = new Interruption(0);
+        LmConfig second = resumable(ck, true);
+        LmJob.Result r = LmJob.run(second, data, LmJob.buildModel(second, data), resumed);
+        long last = stop - 1; // the last checkpoint before the crash: every 3 steps (the crash comes before its step's)
+        while (last % 3 != 0) last--;
+        assertThat(last).as("a mid-epoch checkpoint").isGreaterThan(batches);
+        assertThat(resumed.resumedAt).as("continued mid-epoch 2 from the last checkpoint before the crash")
+                .containsExactly(2, last - batches, last);
+        assertThat(resumed.steps).isEqualTo(2L * batches - last);
+        Interruption.assertSameWeights(ref.model(), r.model());
+        assertThat(Interruption.figures(r.history())).isEqualTo(Interruption.figures(ref.history()));
+        assertThat(r.test()).isEqualTo(ref.test());
+    }
+
     @Test
     void architecturesThatCannotBeLanguageModelsAreRefused() {
         assertThatThrownBy(() -> LmJob.withHead(new ModelSpec(4, true, List.of(LayerSpec.rnn("LSTM", 4, false))), 10))
