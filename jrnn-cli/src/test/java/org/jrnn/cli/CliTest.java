@@ -167,6 +167,23 @@ class CliTest {
         Run r = run("presets", "--json");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("rnn_titles", "rnn_masked", "lstm", "gru", "bilstm2x64", "rnn_mean", "\"Bidirectional\"", "bilstm_tagger",
-                "lstm_tagger", "\"TimeDistributed\"");
+                "lstm_tagger", "\"TimeDistributed\"", "char_lstm128", "word_lstm128");
+        // Each kind in its own section, in this order; language models with what --task lm --preset NAME uses.
+        String text = run("presets").out();
+        int classifiers = text.indexOf("Classifiers (jrnn train --preset NAME):\n");
+        int taggers = text.indexOf("\nTaggers (jrnn train --task tag --preset NAME):\n");
+        int lms = text.indexOf("\nLanguage models (jrnn train --task lm --preset NAME):\n");
+        assertThat(classifiers).isZero();
+        assertThat(taggers).isGreaterThan(text.indexOf("rnn_titles")).isLessThan(text.indexOf("bilstm_tagger"));
+        assertThat(lms).isGreaterThan(text.indexOf("lstm_tagger")).isLessThan(text.indexOf("char_lstm128"));
+        assertThat(text.substring(lms)).contains(
+                "char_lstm128 --task lm: char-level Embedding(64), LSTM(128), TimeDistributed(Dense(V)) on titles (default with --task lm); "
+                        + "tokens: char; text: title; batch 32; 1 epoch\n",
+                "word_lstm128 --task lm: word-level Embedding(64), LSTM(128), TimeDistributed(Dense(V)) on titles; tokens: word; text: title; "
+                        + "batch 32; 1 epoch\n");
+        // --json: the layers before the head, the format --task lm --model takes
+        assertThat(r.out().substring(r.out().indexOf("char_lstm128"))).contains("\"LSTM\"").contains("\"units\" : 128");
+        assertOneLineError(run("train", "--task", "lm", "--preset", "unknown"), "unknown language-model preset 'unknown'",
+                "expected one of char_lstm128, word_lstm128");
     }
 }
