@@ -22,6 +22,30 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CliTest {
     record Run(int code, String out, String err) {}
 
+    /** The repository's root (the tests run in jrnn-cli). */
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    /**
+     * The {@code ./jrnn} lines of the first {@code ```sh} block after the README heading {@code section}, each
+     * split into arguments as a shell would ("double quotes" group words), without the {@code ./jrnn}.
+     */
+    static List<String[]> readmeCommands(String section) throws java.io.IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        int at = readme.indexOf(section);
+        assertThat(at).as("README section " + section).isNotNegative();
+        int from = readme.indexOf("```sh\n", at) + 6;
+        String block = readme.substring(from, readme.indexOf("```", from));
+        List<String[]> out = new ArrayList<>();
+        for (String line : block.split("\n")) {
+            if (!line.startsWith("./jrnn ")) continue;
+            List<String> args = new ArrayList<>();
+            var m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line.substring("./jrnn ".length()));
+            while (m.find()) args.add(m.group(1) != null ? m.group(1) : m.group(2));
+            out.add(args.toArray(String[]::new));
+        }
+        return out;
+    }
+
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
