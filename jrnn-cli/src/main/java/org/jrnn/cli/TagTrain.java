@@ -33,7 +33,6 @@ final class TagTrain {
         if (c.embeddings != null) unused.add("--embeddings");
         if (c.freezeEmbeddings) unused.add("--freeze-embeddings");
         if (c.maxTrainSamples != 0) unused.add("--max-train-samples");
-        if (c.checkpointDir != null || c.resume) unused.add("--checkpoint-dir/--resume");
         if (c.bucket) unused.add("--bucket");
         if (c.valSplit != null) unused.add("--val-split");
         if (c.vocab.text != null) unused.add("--text");
@@ -47,7 +46,8 @@ final class TagTrain {
         ModelSpec model = c.modelFile != null ? ModelSpec.read(c.modelFile) : null;
         VocabConfig v = c.vocab.config();
         return new TagTraining.Config(c.trainFile, c.testFile, p, model, v.vocabSize(), v.ties(), c.epochs != null ? c.epochs : 0,
-                c.batchSize, c.lr, c.seed, c.threads.get(), c.clipNorm, c.patience != null ? c.patience : 0);
+                c.batchSize, c.lr, c.seed, c.threads.get(), c.clipNorm, c.patience != null ? c.patience : 0, c.checkpointDir,
+                c.checkpointEvery, c.resume);
     }
 
     static int run(TrainCommand c, PrintWriter out, PrintWriter err) throws Exception {

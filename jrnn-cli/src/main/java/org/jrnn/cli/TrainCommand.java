@@ -176,9 +176,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The options of a --task lm run. */
     LmConfig lmConfig() throws java.io.IOException {
         LmPreset p = LmPreset.get(preset != null ? preset : LmPreset.DEFAULT);
-        if (embeddings != null || checkpointDir != null || resume) {
-            throw new org.jrnn.errors.UserInputException("--embeddings, --checkpoint-dir and --resume are for classifiers; --task lm does not take them yet");
-        }
+        if (embeddings != null) throw new org.jrnn.errors.UserInputException("--embeddings is for classifiers; --task lm does not take it yet");
         boolean embedded = data.dir == null && trainFile == null;
         int e = epochs != null ? epochs : embedded ? Math.max(EMBEDDED_DEFAULT_EPOCHS, p.epochs()) : p.epochs();
         DataConfig dc = new DataConfig(data.dir, trainFile, testFile, format.spec(), vocab.text(p.text()), maxTrainSamples,
@@ -187,7 +185,7 @@ final class TrainCommand implements Callable<Integer> {
                 patience != null ? patience : 0);
         return new LmConfig(modelFile != null ? "custom" : p.name(), dc, tokens != null ? LmVocabulary.Tokens.parse(tokens) : p.tokens(),
                 vocab.vocabSize, modelFile != null ? ModelSpec.read(modelFile) : p.body(), bptt, o,
-                new RunConfig(threads.get(), null, RunConfig.DEFAULT_CHECKPOINT_EVERY, false));
+                new RunConfig(threads.get(), checkpointDir, checkpointEvery, resume));
     }
 
     /** A language model's epoch line: loss, perplexity and bits per token (bpc for characters). */

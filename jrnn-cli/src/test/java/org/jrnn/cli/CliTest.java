@@ -22,6 +22,30 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CliTest {
     record Run(int code, String out, String err) {}
 
+    /** The repository's root (the tests run in jrnn-cli). */
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    /**
+     * The {@code ./jrnn} lines of the first {@code ```sh} block after the README heading {@code section}, each
+     * split into arguments as a shell would ("double quotes" group words), without the {@code ./jrnn}.
+     */
+    static List<String[]> readmeCommands(String section) throws java.io.IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        int at = readme.indexOf(section);
+        assertThat(at).as("README section " + section).isNotNegative();
+        int from = readme.indexOf("```sh\n", at) + 6;
+        String block = readme.substring(from, readme.indexOf("```", from));
+        List<String[]> out = new ArrayList<>();
+        for (String line : block.split("\n")) {
+            if (!line.startsWith("./jrnn ")) continue;
+            List<String> args = new ArrayList<>();
+            var m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line.substring("./jrnn ".length()));
+            while (m.find()) args.add(m.group(1) != null ? m.group(1) : m.group(2));
+            out.add(args.toArray(String[]::new));
+        }
+        return out;
+    }
+
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -167,6 +191,23 @@ class CliTest {
         Run r = run("presets", "--json");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("rnn_titles", "rnn_masked", "lstm", "gru", "bilstm2x64", "rnn_mean", "\"Bidirectional\"", "bilstm_tagger",
-                "lstm_tagger", "\"TimeDistributed\"");
+                "lstm_tagger", "\"TimeDistributed\"", "char_lstm128", "word_lstm128");
+        // Each kind in its own section, in this order; language models with what --task lm --preset NAME uses.
+        String text = run("presets").out();
+        int classifiers = text.indexOf("Classifiers (jrnn train --preset NAME):\n");
+        int taggers = text.indexOf("\nTaggers (jrnn train --task tag --preset NAME):\n");
+        int lms = text.indexOf("\nLanguage models (jrnn train --task lm --preset NAME):\n");
+        assertThat(classifiers).isZero();
+        assertThat(taggers).isGreaterThan(text.indexOf("rnn_titles")).isLessThan(text.indexOf("bilstm_tagger"));
+        assertThat(lms).isGreaterThan(text.indexOf("lstm_tagger")).isLessThan(text.indexOf("char_lstm128"));
+        assertThat(text.substring(lms)).contains(
+                "char_lstm128 --task lm: char-level Embedding(64), LSTM(128), TimeDistributed(Dense(V)) on titles (default with --task lm); "
+                        + "tokens: char; text: title; batch 32; 1 epoch\n",
+                "word_lstm128 --task lm: word-level Embedding(64), LSTM(128), TimeDistributed(Dense(V)) on titles; tokens: word; text: title; "
+                        + "batch 32; 1 epoch\n");
+        // --json: the layers before the head, the format --task lm --model takes
+        assertThat(r.out().substring(r.out().indexOf("char_lstm128"))).contains("\"LSTM\"").contains("\"units\" : 128");
+        assertOneLineError(run("train", "--task", "lm", "--preset", "unknown"), "unknown language-model preset 'unknown'",
+                "expected one of char_lstm128, word_lstm128");
     }
 }

@@ -6,7 +6,6 @@ package org.jrnn.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ImportCommandTest {
     /** The repository root (tests run in jrnn-cli/). */
-    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    static final Path ROOT = CliTest.ROOT;
     static final Path FIXTURES = ROOT.resolve("jrnn-interop/src/test/resources/keras");
 
     @Test
@@ -78,7 +77,7 @@ class ImportCommandTest {
     /** Each ./jrnn line of the README's "Models from elsewhere" block, run from a copy of its working folder. */
     @Test
     void readmeExampleRunsAsWritten(@TempDir Path dir) throws IOException {
-        List<String[]> commands = readmeCommands();
+        List<String[]> commands = CliTest.readmeCommands("## Models from elsewhere, models to elsewhere");
         assertThat(commands).hasSize(7);
         for (String[] args : commands) {
             List<String> a = new ArrayList<>();
@@ -92,22 +91,5 @@ class ImportCommandTest {
         assertThat(dir.resolve("runs/stacked.onnx")).exists();
         assertThat(dir.resolve("runs/vocab.txt")).exists();
         assertThat(dir.resolve("runs/torch_bilstm.jrnn")).exists();
-    }
-
-    static List<String[]> readmeCommands() throws IOException {
-        String readme = Files.readString(ROOT.resolve("README.md"));
-        int at = readme.indexOf("## Models from elsewhere, models to elsewhere");
-        assertThat(at).as("README section").isNotNegative();
-        int from = readme.indexOf("```sh\n", at) + 6;
-        String block = readme.substring(from, readme.indexOf("```", from));
-        List<String[]> out = new ArrayList<>();
-        for (String line : block.split("\n")) {
-            if (!line.startsWith("./jrnn ")) continue;
-            List<String> args = new ArrayList<>();
-            var m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line.substring("./jrnn ".length()));
-            while (m.find()) args.add(m.group(1) != null ? m.group(1) : m.group(2));
-            out.add(args.toArray(String[]::new));
-        }
-        return out;
     }
 }

@@ -16,7 +16,7 @@ class LanguageModelCommandsTest {
     @Test
     void readmeExampleRunsAsWrittenAndModelsAreKeptApart(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("runs"));
-        List<String[]> commands = readmeCommands();
+        List<String[]> commands = CliTest.readmeCommands("## Text generation");
         assertThat(commands).hasSize(4);
         List<CliTest.Run> runs = new ArrayList<>();
         for (String[] args : commands) {
@@ -64,23 +64,5 @@ class LanguageModelCommandsTest {
         CliTest.Run bad = CliTest.run("train", "--task", "lm", "--bptt", "-1");
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("--bptt must be >= 0").doesNotContain("Exception").hasLineCount(1);
-    }
-
-    /** The ./jrnn lines of the README's "Text generation" block. */
-    static List<String[]> readmeCommands() throws IOException {
-        String readme = Files.readString(ImportCommandTest.ROOT.resolve("README.md"));
-        int at = readme.indexOf("## Text generation");
-        assertThat(at).as("README section").isNotNegative();
-        int from = readme.indexOf("```sh\n", at) + 6;
-        String block = readme.substring(from, readme.indexOf("```", from));
-        List<String[]> out = new ArrayList<>();
-        for (String line : block.split("\n")) {
-            if (!line.startsWith("./jrnn ")) continue;
-            List<String> args = new ArrayList<>();
-            var m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line.substring("./jrnn ".length()));
-            while (m.find()) args.add(m.group(1) != null ? m.group(1) : m.group(2));
-            out.add(args.toArray(String[]::new));
-        }
-        return out;
     }
 }

@@ -48,6 +48,22 @@ class OptionsToConfigTest {
     }
 
     @Test
+    void languageModelsAndTaggersTakeTheCheckpointOptions() throws Exception {
+        String[] ck = {"--checkpoint-dir", "ck", "--checkpoint-every", "9", "--resume", "--threads", "3"};
+        TrainCommand lm = parse(new TrainCommand(), concat(new String[] {"--task", "lm", "--bptt", "5"}, ck));
+        assertThat(lm.lmConfig().run()).isEqualTo(new org.jrnn.train.RunConfig(3, Path.of("ck"), 9, true));
+        assertThat(parse(new TrainCommand(), "--task", "lm").lmConfig().run().checkpointDir()).isNull();
+        var tag = TagTrain.config(parse(new TrainCommand(), concat(new String[] {"--task", "tag", "--train", "t.tsv"}, ck)));
+        assertThat(tag.runConfig()).isEqualTo(new org.jrnn.train.RunConfig(3, Path.of("ck"), 9, true));
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
     void benchUsesTheConfigDefaultsAndTheAnchorsVocabularyRows() {
         TrainConfig c = parse(new BenchCommand(), "--preset", "best", "--threads", "2", "--embedding-adam", "lazy").config();
         // "best" holds out 5 % and stops early; the benchmark times one epoch on all rows, as the anchor.

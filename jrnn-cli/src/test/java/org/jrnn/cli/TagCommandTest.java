@@ -8,11 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,24 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TagCommandTest {
     static final Path ROOT = ImportCommandTest.ROOT;
     static final ObjectMapper JSON = new ObjectMapper();
-
-    /** The ./jrnn lines of the README's "Sequence labelling" block. */
-    static List<String[]> readmeCommands() throws IOException {
-        String readme = Files.readString(ROOT.resolve("README.md"));
-        int at = readme.indexOf("## Sequence labelling");
-        assertThat(at).as("README section").isNotNegative();
-        int from = readme.indexOf("```sh\n", at) + 6;
-        String block = readme.substring(from, readme.indexOf("```", from));
-        List<String[]> out = new ArrayList<>();
-        for (String line : block.split("\n")) {
-            if (!line.startsWith("./jrnn ")) continue;
-            List<String> args = new ArrayList<>();
-            var m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line.substring("./jrnn ".length()));
-            while (m.find()) args.add(m.group(1) != null ? m.group(1) : m.group(2));
-            out.add(args.toArray(String[]::new));
-        }
-        return out;
-    }
 
     /** Repository paths (docs/...) from the root, the model file into {@code dir}. */
     static String[] resolve(String[] args, Path dir) {
@@ -53,7 +33,7 @@ class TagCommandTest {
 
     @Test
     void readmeExampleRunsAsWrittenAndTagsWell(@TempDir Path dir) throws Exception {
-        List<String[]> commands = readmeCommands();
+        List<String[]> commands = CliTest.readmeCommands("## Sequence labelling");
         assertThat(commands).hasSize(3);
         assertThat(commands.get(0)).startsWith("train", "--task", "tag");
         List<CliTest.Run> runs = new ArrayList<>();

@@ -1,5 +1,7 @@
 // Training checkpoints (docs/FORMAT.md, "Checkpoints"): magic "JRNNCKPT", int32 version, int32 header length,
-// a UTF-8 JSON header, then float32 tensors. Written through files.AtomicFiles, so a crash leaves the previous
+// a UTF-8 JSON header, then float32 tensors. Version 2 adds the run's task and what that task needs to resume
+// (a language model's vocabulary, tokens, BPTT and architecture; a tagger's vocabulary, tags and architecture);
+// version 1 files, written by classifier runs before there was a task, still resume as task "classify". Written through files.AtomicFiles, so a crash leaves the previous
 // checkpoint whole. Read like a model file: no length in the file is trusted; every header field is checked
 // for type and range and the file's size against the header before anything is allocated or overwritten.
 package org.jrnn.train;
@@ -24,7 +26,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.jrnn.files.AtomicFiles;
 import org.jrnn.model.EpochMetrics;
 import org.jrnn.nn.Param;
@@ -32,8 +38,8 @@ import org.jrnn.optim.Adam;
 
 /**
  * A training checkpoint: one file {@code checkpoint.bin} in the checkpoint folder holding the loop position
- * ({@link TrainingState}), every weight, Adam's moments and step count, and a fingerprint of the run's
- * settings. Layout: magic "JRNNCKPT", int32 little-endian version, int32 little-endian header length, UTF-8
+ * ({@link TrainingState}), every weight, Adam's moments and step count, and the run's {@link Identity}: its
+ * task, a fingerprint of its settings and what the task needs to resume. Layout: magic "JRNNCKPT", int32 little-endian version, int32 little-endian header length, UTF-8
  * JSON header, then float32 little-endian tensors in header order: per parameter its weights, Adam's m and v,
  * and early stopping's best weights when the run keeps them.
  *
@@ -43,7 +49,8 @@ import org.jrnn.optim.Adam;
 public final class Checkpoint {
     static final String FILE = "checkpoint.bin";
     private static final byte[] MAGIC = "JRNNCKPT".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
+    /** The version written. Version 1 (no {@code task}, no {@code run}: a classifier's) is still read. */
+    private static final int VERSION = 2;
     /** Magic, version and header length. */
     private static final int PREFIX = MAGIC.length + 8;
     private static final int MAX_HEADER = 64 << 20;
@@ -51,6 +58,40 @@ public final class Checkpoint {
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Checkpoint() {}
+
+    /** The task of a classifier run; version 1 checkpoints, which do not record a task, are theirs. */
+    public static final String CLASSIFY = "classify";
+
+    /**
+     * Which run a checkpoint belongs to; {@link #read} refuses a checkpoint of another.
+     *
+     * @param task "classify", "tag" or "lm"; a checkpoint of another task is refused naming both
+     * @param fingerprint the run's settings (compared as a whole) and the kernels computing it (a warning only)
+     * @param run what the task needs to resume besides the weights, stored in the header's {@code run} object
+     *     as JSON and compared entry by entry on resume, so a refusal names what differs (a tagger's
+     *     {@code vocabulary}, {@code tags} and {@code spec}; a language model's also {@code tokens} and {@code bptt})
+     */
+    public record Identity(String task, TrainConfig.Fingerprint fingerprint, Map<String, Object> run) {
+        public Identity {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(fingerprint, "fingerprint");
+            run = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(run));
+        }
+
+        /** A classifier's: the fingerprint alone (its vocabulary is in the fingerprint as a hash). */
+        public static Identity classifier(TrainConfig.Fingerprint fingerprint) {
+            return new Identity(CLASSIFY, fingerprint, Map.of());
+        }
+
+        /** The {@code run} entries as JSON, as the header holds them after a round trip. */
+        ObjectNode runJson() {
+            try {
+                return (ObjectNode) JSON.readTree(JSON.writeValueAsBytes(run));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("run entries that are not JSON: " + e.getMessage(), e);
+            }
+        }
+    }
 
     public static Path file(Path dir) {
         return dir.resolve(FILE);
@@ -60,6 +101,50 @@ public final class Checkpoint {
         return Files.isRegularFile(file(dir));
     }
 
+    /** An architecture as a {@code run} entry: its JSON as a tree, so the header shows it as written. */
+    static JsonNode specJson(org.jrnn.model.ModelSpec spec) {
+        try {
+            return JSON.readTree(spec.toJson());
+        } catch (IOException e) {
+            throw new IllegalStateException("ModelSpec.toJson wrote invalid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Where a fit loop starts (a fresh or restored state) and where it saves its checkpoints (null: nowhere). */
+    record Start(TrainingState state, Trainer.CheckpointSink sink) {}
+
+    /**
+     * The checkpoint side of a run, the same for every task: without a checkpoint folder a fresh state and no
+     * sink. With one, an existing checkpoint is refused unless {@code rc.resume()}, and restored when it is
+     * (with a warning when other kernels computed it); the trainer's checkpoint interval is set, and the sink
+     * writes {@code trainer}'s parameters and Adam state under {@code id}.
+     */
+    static Start start(RunConfig rc, Identity id, Trainer trainer, TrainingListener listener) throws IOException {
+        if (rc.checkpointDir() == null) return new Start(new TrainingState(), null);
+        Path dir = rc.checkpointDir();
+        List<Param> params = trainer.model().params();
+        Adam adam = trainer.optimizer();
+        TrainingState state = new TrainingState();
+        if (exists(dir)) {
+            if (!rc.resume()) {
+                throw new org.jrnn.errors.InvalidOptionException(n -> dir + " already holds a checkpoint: continue it with " + n.apply("resume")
+                        + ", or choose another " + n.apply("checkpointDir"));
+            }
+            state = read(dir, id, params, adam);
+            String numerics = id.fingerprint().numerics();
+            if (!numerics.equals(state.kernels())) listener.warning(TrainJob.numericsWarning(state.kernels(), numerics));
+            listener.resumed(state.epoch() + 1, state.batch(), state.step());
+        }
+        trainer.checkpointEvery(rc.checkpointEvery());
+        return new Start(state, st -> {
+            try {
+                write(dir, id, st, params, adam);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write checkpoint: " + e.getMessage(), e); // names the file
+            }
+        });
+    }
+
     /**
      * Writes the checkpoint atomically. Temp files of writes a crash interrupted are removed first: the folder
      * belongs to this run.
@@ -67,10 +152,18 @@ public final class Checkpoint {
      * @throws IOException naming the file, with the disk's error as cause; the previous checkpoint is intact
      */
     public static void write(Path dir, TrainConfig.Fingerprint fingerprint, TrainingState st, List<Param> params, Adam adam) throws IOException {
+        write(dir, Identity.classifier(fingerprint), st, params, adam);
+    }
+
+    /** {@link #write(Path, TrainConfig.Fingerprint, TrainingState, List, Adam)} for a run of any task. */
+    public static void write(Path dir, Identity id, TrainingState st, List<Param> params, Adam adam) throws IOException {
         Path file = file(dir);
         for (Path torn : AtomicFiles.leftovers(file)) Files.deleteIfExists(torn);
         int kinds = st.best != null ? 4 : 3;
+        TrainConfig.Fingerprint fingerprint = id.fingerprint();
         ObjectNode h = JSON.createObjectNode();
+        h.put("task", id.task());
+        h.set("run", id.runJson());
         h.put("fingerprint", fingerprint.settings());
         h.put("kernels", fingerprint.numerics());
         h.put("epoch", st.epoch).put("batch", st.batch).put("step", st.step);
@@ -125,6 +218,15 @@ public final class Checkpoint {
      * @throws IOException for failures of the disk itself
      */
     public static TrainingState read(Path dir, TrainConfig.Fingerprint fingerprint, List<Param> params, Adam adam) throws IOException {
+        return read(dir, Identity.classifier(fingerprint), params, adam);
+    }
+
+    /**
+     * {@link #read(Path, TrainConfig.Fingerprint, List, Adam)} for a run of any task: the checkpoint's task, then its
+     * {@code run} entries, then its fingerprint must be this run's.
+     */
+    public static TrainingState read(Path dir, Identity id, List<Param> params, Adam adam) throws IOException {
+        TrainConfig.Fingerprint fingerprint = id.fingerprint();
         Path f = file(dir);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
              DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16))) {
@@ -135,7 +237,9 @@ public final class Checkpoint {
             if (!Arrays.equals(magic, MAGIC)) throw bad(f, "not a jrnn checkpoint (it does not start with JRNNCKPT)");
             ByteBuffer ints = ByteBuffer.wrap(in.readNBytes(8)).order(ByteOrder.LITTLE_ENDIAN);
             int version = ints.getInt();
-            if (version != VERSION) throw bad(f, "checkpoint version " + version + ", this jrnn reads version " + VERSION);
+            if (version < 1 || version > VERSION) {
+                throw bad(f, "checkpoint version " + version + ", this jrnn reads versions 1 to " + VERSION);
+            }
             int len = ints.getInt();
             if (len < 2 || len > MAX_HEADER) throw bad(f, "header length " + len + " is outside 2.." + MAX_HEADER);
             if (len > size - PREFIX) {
@@ -143,6 +247,12 @@ public final class Checkpoint {
             }
             Fields h = new Fields(parseHeader(in.readNBytes(len), f), "", f);
 
+            String task = version == 1 ? CLASSIFY : h.text("task");
+            if (!task.equals(id.task())) {
+                throw bad(f, "it is a checkpoint of a task " + task + " run, this run's task is " + id.task()
+                        + "; use another checkpoint folder");
+            }
+            if (version > 1) checkRun(h, id.runJson());
             String theirs = h.text("fingerprint");
             if (!fingerprint.settings().equals(theirs)) {
                 throw bad(f, "it belongs to a run with other settings; use the same preset, data, seed, batch size, threads "
@@ -181,6 +291,43 @@ public final class Checkpoint {
         } catch (EOFException e) {
             throw bad(f, "truncated while reading (was it written to while jrnn read it?)");
         }
+    }
+
+    /** The header's {@code run} object must hold exactly {@code want}'s entries, equal; a refusal names the first that differs. */
+    private static void checkRun(Fields h, ObjectNode want) {
+        JsonNode have = h.node().get("run");
+        if (have == null || have.isNull()) throw bad(h.file, "the header lacks run");
+        if (!have.isObject()) throw h.fail("run", "must be an object");
+        for (Iterator<String> keys = have.fieldNames(); keys.hasNext(); ) {
+            String k = keys.next();
+            if (!want.has(k)) throw h.fail("run." + k, "is not part of this run (a checkpoint of another kind of run?)");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = want.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode theirs = have.get(e.getKey());
+            if (theirs == null) throw bad(h.file, "the header lacks run." + e.getKey());
+            if (!theirs.equals(e.getValue())) {
+                throw bad(h.file, "it belongs to a run with another " + e.getKey() + " (" + difference(theirs, e.getValue())
+                        + "); use the same data and settings, or another checkpoint folder");
+            }
+        }
+    }
+
+    /** How a checkpoint's run entry differs from this run's, briefly: lists by size or their first different entry. */
+    private static String difference(JsonNode theirs, JsonNode ours) {
+        if (theirs.isArray() && ours.isArray()) {
+            if (theirs.size() != ours.size()) return theirs.size() + " entries in the checkpoint, " + ours.size() + " in this run";
+            int i = 0;
+            while (theirs.get(i).equals(ours.get(i))) i++;
+            return "entry " + i + " is " + brief(theirs.get(i)) + " in the checkpoint, " + brief(ours.get(i)) + " in this run";
+        }
+        return brief(theirs) + " in the checkpoint, " + brief(ours) + " in this run";
+    }
+
+    /** A value as JSON on one line, cut to 80 characters. */
+    private static String brief(JsonNode v) {
+        String s = v.toString(); // JSON escapes line breaks: one line
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.jrnn.train;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.jrnn.errors.InvalidOptionException;
 import org.jrnn.model.ModelSpec;
@@ -28,9 +30,23 @@ public record LmConfig(String preset, DataConfig data, LmVocabulary.Tokens token
             throw InvalidOptionException.of("vocabSize", "must be >= 5 (padding, [UNK], [BOS], [EOS] and one token) or 0 (all), received: " + vocabSize);
         }
         if (bptt < 0) throw InvalidOptionException.of("bptt", "must be >= 0 (0 = whole texts), received: " + bptt);
-        if (run.checkpointDir() != null) {
-            throw new InvalidOptionException(n -> n.apply("checkpointDir") + " is not supported for language models yet");
-        }
+    }
+
+    /**
+     * The run as its checkpoints record it (task {@code lm}): the settings that decide the numbers in the
+     * fingerprint; the vocabulary, tokens, BPTT and the architecture with its head as the {@code run} entries.
+     */
+    public Checkpoint.Identity identity(LmJob.Prepared data) {
+        String settings = String.join(";", "seed=" + optim.seed(), "batch=" + optim.batchSize(), "threads=" + run.threads(),
+                "lr=" + optim.learningRate(), "text=" + this.data.text(), "vocab_size=" + vocabSize, "max_train=" + this.data.maxTrainSamples(),
+                "val_split=" + this.data.valSplit(), "train_texts=" + data.trainTexts(), "train_rows=" + data.train().size(),
+                "bucket=" + optim.bucket(), "patience=" + optim.patience(), "clip=" + optim.clipNorm());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("tokens", tokens.id());
+        r.put("bptt", bptt);
+        r.put("spec", Checkpoint.specJson(data.spec()));
+        r.put("vocabulary", data.vocabulary().tokens());
+        return new Checkpoint.Identity("lm", new TrainConfig.Fingerprint(settings, org.jrnn.kernels.Kernels.numerics()), r);
     }
 
     /** A preset's settings with the given data; change the rest with the record's wither-free constructor. */

@@ -142,13 +142,17 @@ public final class LmJob {
         return data.spec().build(data.vocabulary().size(), data.vocabulary().size(), cfg.optim().seed());
     }
 
-    /** Fits {@code model} on the prepared texts and scores it on the test texts. */
-    public static Result run(LmConfig cfg, Prepared data, Sequential model, TrainingListener listener) {
+    /**
+     * Fits {@code model} on the prepared texts and scores it on the test texts. With a checkpoint folder in
+     * {@code cfg.run()} it saves checkpoints there and, with {@code resume}, continues the one found.
+     */
+    public static Result run(LmConfig cfg, Prepared data, Sequential model, TrainingListener listener) throws IOException {
         OptimConfig o = cfg.optim();
         try (Trainer trainer = new Trainer(model, Adam.keras(o.learningRate()), cfg.run().threads())
                 .bucketBySequenceLength(o.bucket()).earlyStopping(o.patience()).clipNorm(o.clipNorm())) {
+            Checkpoint.Start start = Checkpoint.start(cfg.run(), cfg.identity(data), trainer, listener);
             List<EpochMetrics> history = trainer.fitSteps(new Trainer.StepFit(data.train(), data.validationOrTest(), o.epochs(),
-                    o.batchSize(), o.seed(), cfg.bptt()), listener);
+                    o.batchSize(), o.seed(), cfg.bptt()), listener, start.state(), start.sink());
             Evaluation test = trainer.evaluateSteps(data.test(), 256);
             return new Result(cfg, data, model, history, test);
         }

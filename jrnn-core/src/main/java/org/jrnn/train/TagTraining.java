@@ -2,8 +2,8 @@
 // on the training tokens as written, take the tag set from the training file, build a per-step model, fit
 // it with the shared per-step loop (Trainer.fitSteps), and score its per-token loss and accuracy on the test
 // file (eval.TagEvaluator, a package above this one, adds per-tag and entity F1). TrainJob's twin for
-// taggers; deliberately without TrainJob's
-// AG News, column, pretrained-embedding and checkpoint machinery, which a tagger does not use yet.
+// taggers, sharing its checkpoints (Checkpoint.start); deliberately without TrainJob's AG News, column and
+// pretrained-embedding machinery, which a tagger does not use yet.
 package org.jrnn.train;
 
 import java.io.IOException;
@@ -79,9 +79,20 @@ public final class TagTraining {
      * @param epochs 0 = the preset's
      * @param batchSize 0 = the preset's
      * @param patience early stopping on the test file's loss (0 = off)
+     * @param checkpointDir save checkpoints here (see {@link RunConfig}), or null for none
+     * @param checkpointEvery optimizer steps between checkpoints (0 = at epoch ends only)
+     * @param resume continue the checkpoint in {@code checkpointDir}
      */
     public record Config(Path trainFile, Path testFile, Preset preset, ModelSpec model, int vocabSize, TextVectorizer.TieOrder ties,
-                         int epochs, int batchSize, double learningRate, long seed, int threads, double clipNorm, int patience) {
+                         int epochs, int batchSize, double learningRate, long seed, int threads, double clipNorm, int patience,
+                         Path checkpointDir, int checkpointEvery, boolean resume) {
+        /** Without checkpoints. */
+        public Config(Path trainFile, Path testFile, Preset preset, ModelSpec model, int vocabSize, TextVectorizer.TieOrder ties,
+                      int epochs, int batchSize, double learningRate, long seed, int threads, double clipNorm, int patience) {
+            this(trainFile, testFile, preset, model, vocabSize, ties, epochs, batchSize, learningRate, seed, threads, clipNorm, patience,
+                    null, RunConfig.DEFAULT_CHECKPOINT_EVERY, false);
+        }
+
         public Config {
             if (trainFile == null) throw InvalidOptionException.of("trainFile", "is required to train a tagger (a token-per-line file)");
             if (preset == null) throw new IllegalArgumentException("preset is required");
@@ -100,6 +111,31 @@ public final class TagTraining {
             if (patience > 0 && testFile == null) {
                 throw new InvalidOptionException(n -> n.apply("patience") + " needs " + n.apply("testFile") + " (its loss decides when to stop)");
             }
+            runConfig(threads, checkpointDir, checkpointEvery, resume); // validates them
+        }
+
+        private static RunConfig runConfig(int threads, Path checkpointDir, int checkpointEvery, boolean resume) {
+            return new RunConfig(threads, checkpointDir, checkpointEvery, resume);
+        }
+
+        /** Threads and checkpoints as a {@link RunConfig}. */
+        public RunConfig runConfig() {
+            return runConfig(threads, checkpointDir, checkpointEvery, resume);
+        }
+
+        /**
+         * The run as its checkpoints record it (task {@code tag}): the settings that decide the numbers in the
+         * fingerprint; the vocabulary, the tags and the architecture as the {@code run} entries.
+         */
+        public Checkpoint.Identity identity(Prepared data) {
+            String settings = String.join(";", "seed=" + seed, "batch=" + batchSize, "threads=" + threads, "lr=" + learningRate,
+                    "clip=" + clipNorm, "patience=" + patience, "vocab_size=" + vocabSize, "ties=" + ties,
+                    "train_sentences=" + data.train().size(), "test_sentences=" + (data.test() == null ? "none" : data.test().size()));
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("spec", Checkpoint.specJson(data.model()));
+            r.put("tags", data.tagNames());
+            r.put("vocabulary", data.vectorizer().vocabulary());
+            return new Checkpoint.Identity("tag", new TrainConfig.Fingerprint(settings, org.jrnn.kernels.Kernels.numerics()), r);
         }
     }
 
@@ -181,14 +217,19 @@ public final class TagTraining {
         }
     }
 
-    /** Builds the model (seeded), fits it with {@link Trainer#fitSteps} and scores it per token on the test file. */
-    public static Result run(Config c, Prepared data, TrainingListener listener) {
+    /**
+     * Builds the model (seeded), fits it with {@link Trainer#fitSteps} and scores it per token on the test file.
+     * With {@code c.checkpointDir()} it saves checkpoints there and, with {@code resume}, continues the one found.
+     */
+    public static Result run(Config c, Prepared data, TrainingListener listener) throws IOException {
         Sequential model = data.model().build(data.vectorizer().size(), data.tagNames().size(), c.seed());
         List<EpochMetrics> history;
         Evaluation test;
         try (Trainer trainer = new Trainer(model, Adam.keras(c.learningRate()), c.threads()).clipNorm(c.clipNorm())
                 .earlyStopping(c.patience())) {
-            history = trainer.fitSteps(new Trainer.StepFit(data.train(), data.test(), c.epochs(), c.batchSize(), c.seed()), listener);
+            Checkpoint.Start start = Checkpoint.start(c.runConfig(), c.identity(data), trainer, listener);
+            history = trainer.fitSteps(new Trainer.StepFit(data.train(), data.test(), c.epochs(), c.batchSize(), c.seed()), listener,
+                    start.state(), start.sink());
             test = data.test() == null ? null : trainer.evaluateSteps(data.test(), 256);
         }
         return new Result(c, data, model, history, test);

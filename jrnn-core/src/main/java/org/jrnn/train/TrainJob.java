@@ -170,32 +170,10 @@ public final class TrainJob {
         try (Trainer trainer = new Trainer(model, adam, rc.threads())
                 .bucketBySequenceLength(o.bucket()).earlyStopping(o.patience())
                 .lazyEmbeddingUpdates(o.lazyEmbeddingAdam()).clipNorm(o.clipNorm())) {
-            TrainingState state = new TrainingState();
-            Trainer.CheckpointSink sink = null;
-            if (rc.checkpointDir() != null) {
-                java.nio.file.Path dir = rc.checkpointDir();
-                TrainConfig.Fingerprint fp = cfg.fingerprint(data.vectorizer(), data.train().size());
-                List<org.jrnn.nn.Param> params = model.params();
-                if (Checkpoint.exists(dir)) {
-                    if (!rc.resume()) {
-                        throw new InvalidOptionException(n -> dir + " already holds a checkpoint: continue it with " + n.apply("resume")
-                                + ", or choose another " + n.apply("checkpointDir"));
-                    }
-                    state = Checkpoint.read(dir, fp, params, adam);
-                    if (!fp.numerics().equals(state.kernels())) listener.warning(numericsWarning(state.kernels(), fp.numerics()));
-                    listener.resumed(state.epoch() + 1, state.batch(), state.step());
-                }
-                trainer.checkpointEvery(rc.checkpointEvery());
-                sink = st -> {
-                    try {
-                        Checkpoint.write(dir, fp, st, params, adam);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException("cannot write checkpoint: " + e.getMessage(), e); // names the file
-                    }
-                };
-            }
+            TrainConfig.Fingerprint fp = cfg.fingerprint(data.vectorizer(), data.train().size());
+            Checkpoint.Start start = Checkpoint.start(rc, Checkpoint.Identity.classifier(fp), trainer, listener);
             history = trainer.fit(new Trainer.Fit(data.train(), data.validationOrTest(), o.epochs(), o.batchSize(), o.seed()),
-                    listener, state, sink);
+                    listener, start.state(), start.sink());
             test = trainer.evaluate(data.test(), 256);
         }
         return new Result(cfg.withModel(data.model()), data.summary(), data.vectorizer(), model, history, test);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -156,6 +157,88 @@ class CheckpointTest {
         assertThat(names(dir)).containsExactly("checkpoint.bin", "notes.txt");
     }
 
+    @Test
+    void aClassifierCheckpointSaysSoAndIsVersion2(@TempDir Path dir) throws IOException {
+        Run.of(1, false).write(dir);
+        byte[] f = Files.readAllBytes(Checkpoint.file(dir));
+        assertThat(ByteBuffer.wrap(f, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()).isEqualTo(2);
+        ObjectNode h = (ObjectNode) JSON.readTree(Arrays.copyOfRange(f, 16, 16 + headerLength(f)));
+        assertThat(h.get("task").asText()).isEqualTo("classify");
+        assertThat(h.get("run").isObject() && h.get("run").isEmpty()).isTrue();
+    }
+
+    /**
+     * {@code checkpoint-v1.bin} is {@code Run.of(1, true)} as the version 1 writer (jrnn before checkpoints had
+     * a task) wrote it: a classifier's checkpoint, resumable after the upgrade.
+     */
+    @Test
+    void aVersion1CheckpointStillResumesAsAClassifiers(@TempDir Path dir) throws IOException {
+        try (var in = CheckpointTest.class.getResourceAsStream("checkpoint-v1.bin")) {
+            Files.createDirectories(dir);
+            Files.copy(in, Checkpoint.file(dir));
+        }
+        byte[] f = Files.readAllBytes(Checkpoint.file(dir));
+        assertThat(ByteBuffer.wrap(f, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()).as("the fixture is version 1").isEqualTo(1);
+        assertThat(new String(f, 16, headerLength(f), StandardCharsets.UTF_8)).doesNotContain("\"task\"");
+        Run saved = Run.of(1, true);
+        Run fresh = Run.of(2, false);
+        TrainingState st = fresh.read(dir);
+        assertThat(fresh.everything()).containsExactly(saved.everything());
+        assertThat(List.of(st.epoch, st.batch, st.step, st.bestEpoch, st.kernels)).containsExactly(1, 7, 101L, 1, "scalar");
+        assertThat(st.history).isEqualTo(saved.state().history);
+        for (int i = 0; i < st.best.length; i++) assertThat(st.best[i]).containsExactly(saved.state().best[i]);
+
+        Run other = Run.of(2, false);
+        assertThatThrownBy(() -> Checkpoint.read(dir, new Checkpoint.Identity("lm", FP, Map.of()), other.model().params(), other.adam()))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessage(Checkpoint.file(dir) + ": cannot resume: it is a checkpoint of a task classify run, this run's task is lm; "
+                        + "use another checkpoint folder");
+    }
+
+    static Checkpoint.Identity lm(List<String> vocabulary, int bptt) {
+        Map<String, Object> run = new java.util.LinkedHashMap<>();
+        run.put("tokens", "char");
+        run.put("bptt", bptt);
+        run.put("vocabulary", vocabulary);
+        return new Checkpoint.Identity("lm", FP, run);
+    }
+
+    @Test
+    void aCheckpointOfAnotherTaskOrWithOtherRunEntriesIsRefusedNamingWhatDiffers(@TempDir Path dir) throws IOException {
+        Run saved = Run.of(1, true);
+        List<String> vocab = List.of("", "[UNK]", "[BOS]", "[EOS]", "a", "b", "\n");
+        Checkpoint.write(dir, lm(vocab, 12), saved.state(), saved.model().params(), saved.adam());
+        Path f = Checkpoint.file(dir);
+        Run fresh = Run.of(2, false);
+        float[] before = fresh.everything();
+        List<Param> ps = fresh.model().params();
+        Adam adam = fresh.adam();
+        assertThatThrownBy(() -> fresh.read(dir)).isInstanceOf(CheckpointFormatException.class)
+                .hasMessage(f + ": cannot resume: it is a checkpoint of a task lm run, this run's task is classify; use another checkpoint folder");
+        assertThatThrownBy(() -> Checkpoint.read(dir, lm(vocab, 0), ps, adam))
+                .hasMessage(f + ": cannot resume: it belongs to a run with another bptt (12 in the checkpoint, 0 in this run); "
+                        + "use the same data and settings, or another checkpoint folder");
+        List<String> swapped = List.of("", "[UNK]", "[BOS]", "[EOS]", "b", "a", "\n");
+        assertThatThrownBy(() -> Checkpoint.read(dir, lm(swapped, 12), ps, adam))
+                .hasMessageContaining("another vocabulary (entry 4 is \"a\" in the checkpoint, \"b\" in this run)");
+        assertThatThrownBy(() -> Checkpoint.read(dir, lm(vocab.subList(0, 6), 12), ps, adam))
+                .hasMessageContaining("another vocabulary (7 entries in the checkpoint, 6 in this run)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        Map<String, Object> fewer = new java.util.LinkedHashMap<>(lm(vocab, 12).run());
+        fewer.remove("bptt");
+        assertThatThrownBy(() -> Checkpoint.read(dir, new Checkpoint.Identity("lm", FP, fewer), ps, adam))
+                .hasMessageContaining("header field run.bptt is not part of this run");
+        fewer.put("tags", List.of("O"));
+        fewer.put("bptt", 12);
+        assertThatThrownBy(() -> Checkpoint.read(dir, new Checkpoint.Identity("lm", FP, fewer), ps, adam))
+                .hasMessageContaining("the header lacks run.tags");
+        assertThat(fresh.everything()).as("nothing restored from a refused checkpoint").containsExactly(before);
+
+        TrainingState st = Checkpoint.read(dir, lm(vocab, 12), ps, adam);
+        assertThat(fresh.everything()).containsExactly(saved.everything());
+        assertThat(st.step).isEqualTo(101);
+    }
+
     // ------------------------------------------------------------------ hostile checkpoints
 
     /** A damaged checkpoint: how to make it from a valid one, and the phrase its error must contain. */
@@ -214,7 +297,16 @@ class CheckpointTest {
             return g;
         }, "not a jrnn checkpoint"));
         h.add(new Hostile("a model file", f -> new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "not a jrnn checkpoint"));
-        h.add(new Hostile("newer version", f -> withInt(f, 8, 2), "checkpoint version 2, this jrnn reads version 1"));
+        h.add(new Hostile("newer version", f -> withInt(f, 8, 3), "checkpoint version 3, this jrnn reads versions 1 to 2"));
+        h.add(new Hostile("version 0", f -> withInt(f, 8, 0), "checkpoint version 0, this jrnn reads versions 1 to 2"));
+        h.add(new Hostile("task missing", header(o -> o.remove("task")), "the header lacks task"));
+        h.add(new Hostile("task not a string", header(o -> o.put("task", 1)), "header field task must be a string"));
+        h.add(new Hostile("another task", header(o -> o.put("task", "lm")),
+                "it is a checkpoint of a task lm run, this run's task is classify; use another checkpoint folder"));
+        h.add(new Hostile("run missing", header(o -> o.remove("run")), "the header lacks run"));
+        h.add(new Hostile("run not an object", header(o -> o.put("run", "x")), "header field run must be an object"));
+        h.add(new Hostile("run with an entry of another task", header(o -> ((ObjectNode) o.get("run")).put("bptt", 8)),
+                "header field run.bptt is not part of this run"));
         h.add(new Hostile("header length huge", f -> withInt(f, 12, Integer.MAX_VALUE), "header length 2147483647 is outside 2.."));
         h.add(new Hostile("header length negative", f -> withInt(f, 12, -5), "header length -5 is outside"));
         h.add(new Hostile("header length past the end", f -> withInt(f, 12, f.length), "header length " + "%LEN%" + " runs past the end"));

@@ -132,6 +132,45 @@ class LmJobTest {
         }
     }
 
+    /** {@link #config} with BPTT windows, clipping, early stopping's best weights, 2 threads and checkpoints every 3 steps. */
+    static LmConfig resumable(Path ck, boolean resume) {
+        LmConfig c = config(2);
+        OptimConfig o = c.optim();
+        return new LmConfig(c.preset(), c.data(), c.tokens(), 0, c.spec(), 12,
+                new OptimConfig(2, 16, o.learningRate(), o.seed(), 1.0, false, false, 2), new RunConfig(2, ck, 3, resume));
+    }
+
+    @Test
+    void aRunInterruptedMidEpochResumesFromItsCheckpointBitIdentically() throws Exception {
+        LmConfig plain = resumable(null, false);
+        LmJob.Prepared data = LmJob.prepare(plain);
+        LmJob.Result ref = LmJob.run(plain, data, LmJob.buildModel(plain, data), TrainingListener.NONE);
+
+        Path ck = dir.resolve("ck");
+        int batches = (data.train().size() + 15) / 16;
+        long stop = batches + batches / 2 + 2; // mid-epoch 2, not on a checkpoint step
+        LmConfig first = resumable(ck, false);
+        assertThatThrownBy(() -> LmJob.run(first, data, LmJob.buildModel(first, data), new Interruption(stop)))
+                .isInstanceOf(Interruption.Crash.class);
+        assertThatThrownBy(() -> LmJob.run(first, data, LmJob.buildModel(first, data), TrainingListener.NONE))
+                .hasMessageContaining("already holds a checkpoint").hasMessageContaining("resume");
+
+        Interruption resumed = new Interruption(0);
+        LmConfig second = resumable(ck, true);
+        LmJob.Result r = LmJob.run(second, data, LmJob.buildModel(second, data), resumed);
+        // Checkpoints fall due every 3 window-steps but are taken at the end of a text batch (no state carried
+        // across it), so the resume point is the last batch end at or after a due step, before the crash.
+        assertThat(data.train().tokens()).as("some texts are cut into carried windows").anyMatch(t -> t.length > 12);
+        assertThat(resumed.resumedAt[0]).as("resumed in epoch 2").isEqualTo(2);
+        long batchInEpoch = resumed.resumedAt[1];
+        assertThat(batchInEpoch).as("a mid-epoch checkpoint before the crash").isPositive().isLessThan(stop - batches);
+        assertThat(resumed.resumedAt[2]).as("window-steps so far exceed text batches").isGreaterThan(batches + batchInEpoch);
+        assertThat(resumed.steps).isEqualTo(batches - batchInEpoch);
+        Interruption.assertSameWeights(ref.model(), r.model());
+        assertThat(Interruption.figures(r.history())).isEqualTo(Interruption.figures(ref.history()));
+        assertThat(r.test()).isEqualTo(ref.test());
+    }
+
     @Test
     void architecturesThatCannotBeLanguageModelsAreRefused() {
         assertThatThrownBy(() -> LmJob.withHead(new ModelSpec(4, true, List.of(LayerSpec.rnn("LSTM", 4, false))), 10))

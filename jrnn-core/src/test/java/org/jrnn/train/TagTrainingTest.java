@@ -70,6 +70,32 @@ class TagTrainingTest {
         assertThat(back.training().trainRows()).isEqualTo(400);
     }
 
+    /** lstm_tagger on the example for 2 epochs, early stopping's best weights kept, checkpoints every 7 steps. */
+    static TagTraining.Config resumable(Path ck, boolean resume) {
+        return new TagTraining.Config(EXAMPLES.resolve("ner_train.tsv"), EXAMPLES.resolve("ner_test.tsv"), TagTraining.preset("lstm_tagger"),
+                null, 20000, TextVectorizer.TieOrder.FIRST_APPEARANCE, 2, 0, 1e-3, 42, 2, 0, 2, ck, 7, resume);
+    }
+
+    @Test
+    void aRunInterruptedMidEpochResumesFromItsCheckpointBitIdentically(@TempDir Path dir) throws Exception {
+        TagTraining.Prepared p = TagTraining.prepare(resumable(null, false));
+        TagTraining.Result ref = TagTraining.run(resumable(null, false), p, TrainingListener.NONE);
+
+        Path ck = dir.resolve("ck");
+        int batches = (p.train().size() + 7) / 8; // 50
+        long stop = batches + 20;
+        assertThatThrownBy(() -> TagTraining.run(resumable(ck, false), p, new Interruption(stop))).isInstanceOf(Interruption.Crash.class);
+        Interruption resumed = new Interruption(0);
+        TagTraining.Result r = TagTraining.run(resumable(ck, true), p, resumed);
+        long last = stop - 1;
+        while (last % 7 != 0) last--;
+        assertThat(resumed.resumedAt).as("continued mid-epoch 2 from the last checkpoint before the crash")
+                .containsExactly(2, last - batches, last);
+        Interruption.assertSameWeights(ref.model(), r.model());
+        assertThat(Interruption.figures(r.history())).isEqualTo(Interruption.figures(ref.history()));
+        assertThat(r.test()).isEqualTo(ref.test());
+    }
+
     @Test
     void badFilesAndArchitecturesAreOneLineErrors(@TempDir Path dir) throws Exception {
         Path train = Files.writeString(dir.resolve("train.tsv"), "Paris\tB-LOC\nis\tO\n\nBob\tB-PER\n");
