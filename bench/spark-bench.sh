@@ -21,7 +21,7 @@ CP="$snap/jrnn-spark/target/classes:$snap/jrnn-spark/target/test-classes:$(sed "
 FLAGS=$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' jrnn-spark/pom.xml)
 export SPARK_LOCAL_IP=127.0.0.1
 case "$mode" in
-  accuracy) java -Xmx6g --add-modules jdk.incubator.vector $FLAGS -cp "$CP" org.jrnn.spark.bench.SparkBench \
+  accuracy) java -Xmx6g --add-modules jdk.incubator.vector ${JAVA_OPTS:-} $FLAGS -cp "$CP" org.jrnn.spark.bench.SparkBench \
               accuracy "${4:-../shared/data/ag_news}" "$1" "$2" "$3" ${SAVE_SINGLE:+"$SAVE_SINGLE"} ;;
   score)    java -Xmx4g --add-modules jdk.incubator.vector $FLAGS -cp "$CP" org.jrnn.spark.bench.SparkBench \
               score "${2:-../shared/data/ag_news}" "$1" ;;

@@ -136,7 +136,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         numPartitions = new IntParam(this, "numPartitions", "training shards; 0 = Spark's default parallelism");
         threadsPerTask = new IntParam(this, "threadsPerTask", "threads each training task uses (jrnn train --threads)");
         checkpointDir = new Param<>(this, "checkpointDir", "Hadoop-compatible folder for checkpoints; a run finding its own checkpoint there continues it; \"\" = none");
-        combine = new Param<>(this, "combine", "how a round's shard weights are combined: mean (federated averaging) or sum (start + every shard's change)");
+        combine = new Param<>(this, "combine", "how a round's shard changes are combined: sqrt (the start + √c × the mean change of the c shards"
+                + " that changed a parameter; the default), mean (federated averaging) or sum (the start + every shard's change)");
         checkpointEvery = new IntParam(this, "checkpointEvery", "rounds between checkpoints (and one at each epoch end)");
         setDefault(inputCol, "text");
         setDefault(textCols, new String[0]);
@@ -159,7 +160,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         setDefault(numPartitions, (Object) 0);
         setDefault(threadsPerTask, (Object) 1);
         setDefault(checkpointDir, "");
-        setDefault(combine, "mean");
+        setDefault(combine, "sqrt");
         setDefault(checkpointEvery, (Object) 10);
     }
 
@@ -292,8 +293,9 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         if (intOf(numPartitions) < 0) throw InvalidOptionException.of("numPartitions", "must be >= 0 (0 = default parallelism), received: " + intOf(numPartitions));
         LocalSgd.Combine how = switch ($(combine)) {
             case "mean" -> LocalSgd.Combine.MEAN;
+            case "sqrt" -> LocalSgd.Combine.SQRT;
             case "sum" -> LocalSgd.Combine.SUM;
-            default -> throw InvalidOptionException.of("combine", "must be mean or sum, received: " + $(combine));
+            default -> throw InvalidOptionException.of("combine", "must be sqrt, mean or sum, received: " + $(combine));
         };
         return new Settings(p.name(), spec, optim, vocab, intOf(syncEvery), intOf(threadsPerTask), how);
     }

@@ -111,7 +111,9 @@ class JrnnClassifierTest {
         JrnnClassifier.Fitted one = classifier(2).fitWithRounds(df);
         // 300 rows per shard: 19 batches, rounds of 7: three rounds per epoch.
         assertThat(one.rounds()).hasSize(6);
-        assertThat(one.rounds().get(0).bytesUp()).isEqualTo(one.rounds().get(0).bytesDown()); // 2 shards up, 2 copies down
+        // 2 shards' states up and 2 copies down; up also carries the ids (4 bytes each) of the embedding rows each shard used.
+        long extra = one.rounds().get(0).bytesUp() - one.rounds().get(0).bytesDown();
+        assertThat(extra).isPositive().isLessThanOrEqualTo(2 * 4 * 2000).isEqualTo(extra / 4 * 4);
         List<EpochMetrics> h = one.model().savedModel().history();
         assertThat(h).hasSize(2);
         assertThat(h.get(1).loss()).isLessThan(h.get(0).loss());
