@@ -52,6 +52,7 @@ final class Flags {
             Map.entry("maxBodyBytes", "--max-body-bytes"),
             Map.entry("maxTexts", "--max-texts"),
             Map.entry("maxTextChars", "--max-text-chars"),
+            Map.entry("maxGenerateTokens", "--max-generate-tokens"),
             Map.entry("maxBatchTexts", "--max-batch"),
             Map.entry("maxQueuedTexts", "--max-queue"),
             Map.entry("maxWait", "--batch-wait-ms"),

@@ -24,8 +24,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code jrnn serve}: options → {@link JrnnServer} → one startup line → serve until SIGTERM. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serve models over HTTP: Open Inference Protocol v2 REST (POST /v2/models/NAME/infer) and POST /predictions/NAME,",
-                "with on-the-fly batching, /metrics (Prometheus), hot reload and graceful shutdown on SIGTERM. See README \"Serving a model\"."})
+        description = {"Serve models over HTTP: Open Inference Protocol v2 REST (POST",
+                "/v2/models/NAME/infer) and POST /predictions/NAME for classifiers and taggers",
+                "(train --task tag), the generate extension (POST /v2/models/NAME/generate and",
+                "/generate_stream) for language models (train --task lm); the file says which.",
+                "On-the-fly batching, /metrics (Prometheus), hot reload and graceful shutdown on",
+                "SIGTERM. See README \"Serving a model\"."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -64,6 +68,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-text-chars", defaultValue = "20000", paramLabel = "N", description = "Longest text in characters (default ${DEFAULT-VALUE}).")
     int maxTextChars;
 
+    @Option(names = "--max-generate-tokens", defaultValue = "512", paramLabel = "N", description = "Most tokens a language model generates per request (max_tokens; default ${DEFAULT-VALUE}); more is 400.")
+    int maxGenerateTokens;
+
     @Option(names = "--auth-token-file", paramLabel = "FILE", description = "Require 'Authorization: Bearer TOKEN' (the file's trimmed content) on all routes but /v2/health/*.")
     Path authTokenFile;
 
@@ -90,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
         if (workers != null) batching = batching.withWorkers(workers);
         if (drainSeconds < 0) throw new UserInputException("--drain-seconds must be >= 0, received: " + drainSeconds);
         JrnnServer.Builder b = JrnnServer.builder().host(host).port(port).batching(batching).maxBodyBytes(maxBodyBytes).maxTexts(maxTexts)
-                .maxTextChars(maxTextChars).watch(watch).drain(Duration.ofSeconds(drainSeconds));
+                .maxTextChars(maxTextChars).maxGenerateTokens(maxGenerateTokens).watch(watch).drain(Duration.ofSeconds(drainSeconds));
         for (String m : models) {
             int eq = m.indexOf('=');
             Path file = Path.of(eq < 0 ? m : m.substring(eq + 1));

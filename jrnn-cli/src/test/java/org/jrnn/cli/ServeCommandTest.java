@@ -57,6 +57,17 @@ class ServeCommandTest {
         CliTest.Run w = CliTest.run("serve", "--model", "tiny=" + model, "--batch-wait-ms", "5000");
         assertThat(w.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(w.err()).contains("--batch-wait-ms must be in [0, 1000], received: 5000");
+        CliTest.Run g = CliTest.run("serve", "--model", "tiny=" + model, "--max-generate-tokens", "0");
+        assertThat(g.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(g.err().strip()).doesNotContain("\n").contains("--max-generate-tokens must be >= 1, received: 0");
+    }
+
+    @Test
+    void helpSaysTaggersAndLanguageModelsAreServedToo() {
+        CliTest.Run h = CliTest.run("serve", "--help");
+        assertThat(h.code()).isZero();
+        assertThat(h.out().replaceAll("\\s+", " ")).contains("classifiers and taggers").contains("for language models").contains("/generate_stream")
+                .contains("--max-generate-tokens");
     }
 
     @Test

@@ -39,7 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An HTTP server for {@code .jrnn} models: Open Inference Protocol v2 REST and {@code /predictions/{name}}.
+ * An HTTP server for {@code .jrnn} models (classifiers, taggers, language models): Open Inference
+ * Protocol v2 REST with its generate extension, and {@code /predictions/{name}}.
  * Order of use: {@link #builder()}, {@link Builder#build()}, {@link #start()} (binds, loads and warms up
  * every model, then reports ready), {@link #port()}, {@link #stop(Duration)} or {@link #close()}.
  */
@@ -49,7 +50,7 @@ public final class JrnnServer implements AutoCloseable {
     /** The server's settings; {@link Builder} fills and checks them. */
     public record Config(Map<String, Path> models, String host, int port, int maxBodyBytes, int maxTexts, int maxTextChars,
                          BatchingClassifier.Options batching, String authToken, PrintStream accessLog, Duration idleTimeout,
-                         int maxConnections, int maxThreads, Duration drain, boolean watch, Duration warmUp) {}
+                         int maxConnections, int maxThreads, Duration drain, boolean watch, Duration warmUp, int maxGenerateTokens) {}
 
     public static Builder builder() {
         return new Builder();
@@ -72,6 +73,7 @@ public final class JrnnServer implements AutoCloseable {
         private Duration drain = Duration.ofSeconds(10);
         private boolean watch;
         private Duration warmUp = Duration.ofMillis(400);
+        private int maxGenerateTokens = 512;
 
         private Builder() {}
 
@@ -161,6 +163,12 @@ public final class JrnnServer implements AutoCloseable {
             return this;
         }
 
+        /** Most tokens one generate request may ask for ({@code max_tokens}); more is 400. */
+        public Builder maxGenerateTokens(int n) {
+            this.maxGenerateTokens = n;
+            return this;
+        }
+
         public JrnnServer build() {
             if (models.isEmpty()) throw InvalidOptionException.of("model", "is required: give at least one model");
             if (port < 0 || port > 65535) throw InvalidOptionException.of("port", "must be in [0, 65535], received: " + port);
@@ -168,6 +176,7 @@ public final class JrnnServer implements AutoCloseable {
             positive("maxTexts", maxTexts);
             positive("maxTextChars", maxTextChars);
             positive("maxConnections", maxConnections);
+            positive("maxGenerateTokens", maxGenerateTokens);
             if (maxThreads < 4) throw InvalidOptionException.of("maxThreads", "must be >= 4, received: " + maxThreads);
             positive("maxBatchTexts", batching.maxBatchTexts());
             positive("maxQueuedTexts", batching.maxQueuedTexts());
@@ -180,7 +189,7 @@ public final class JrnnServer implements AutoCloseable {
             if (authToken != null && authToken.isBlank()) throw InvalidOptionException.of("authToken", "must not be empty");
             return new JrnnServer(new Config(Collections.unmodifiableMap(new LinkedHashMap<>(models)), host, port, maxBodyBytes, maxTexts,
                     maxTextChars, batching, authToken == null ? null : authToken.trim(), accessLog, idleTimeout, maxConnections, maxThreads,
-                    drain, watch, warmUp));
+                    drain, watch, warmUp, maxGenerateTokens));
         }
 
         private static void positive(String setting, int v) {
@@ -207,7 +216,7 @@ public final class JrnnServer implements AutoCloseable {
         for (var e : config.models().entrySet()) {
             String name = e.getKey();
             models.put(name, new ServedModel(name, e.getValue(), config.batching(),
-                    (texts, requests, nanos) -> metrics.batch(name, texts), config.drain()));
+                    (texts, requests, nanos) -> metrics.batch(name, texts), units -> metrics.batch(name, units), config.drain()));
         }
         reloads = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "jrnn-reload");
@@ -231,7 +240,7 @@ public final class JrnnServer implements AutoCloseable {
         byte[] token = config.authToken() == null ? null : config.authToken().getBytes(StandardCharsets.UTF_8);
         AccessLog log = config.accessLog() == null ? null : new AccessLog(config.accessLog());
         Router router = new Router(this, Collections.unmodifiableMap(models), metrics, log,
-                new Protocol.Limits(config.maxTexts(), config.maxTextChars()), config.maxBodyBytes(), token, reloads);
+                new Protocol.Limits(config.maxTexts(), config.maxTextChars(), config.maxGenerateTokens()), config.maxBodyBytes(), token, reloads);
         jetty.setHandler(new GracefulHandler(router));
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(config.drain().toMillis());

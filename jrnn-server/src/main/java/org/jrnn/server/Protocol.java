@@ -1,7 +1,8 @@
-// The JSON of the two inference routes: parsing requests into checked records, writing responses
+// The JSON of the inference routes: parsing requests into checked records, writing responses
 // straight to bytes with a Jackson generator. Open Inference Protocol v2 (KServe v2) REST for
-// /v2/models/{name}/infer, the Hugging Face Inference API convention for /predictions/{name}.
-// Every error names the request field it is about (inputs[0].data[3]) and is one line.
+// /v2/models/{name}/infer (classifiers and taggers), its generate extension (Triton's
+// /generate and /generate_stream, language models), the Hugging Face Inference API convention for
+// /predictions/{name}. Every error names the request field it is about (inputs[0].data[3]) and is one line.
 package org.jrnn.server;
 
 import com.fasterxml.jackson.core.JsonEncoding;
@@ -24,7 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.jrnn.eval.Entities;
 import org.jrnn.serve.Prediction;
+import org.jrnn.serve.Tagger;
 
 final class Protocol {
     private Protocol() {}
@@ -36,6 +40,18 @@ final class Protocol {
     static final String EXPLANATION = "explanation";
     static final List<String> OUTPUT_NAMES = List.of(PROBABILITIES, LABEL, TOP_K_LABELS, TOP_K_PROBABILITIES, EXPLANATION);
     static final String INPUT_NAME = "text";
+    /** A tagger's outputs: tokens per text, then every text's tokens, tags and tag probabilities one after another. */
+    static final String LENGTHS = "lengths";
+    static final String TOKENS = "tokens";
+    static final String TAGS = "tags";
+    static final String SCORES = "scores";
+    /** A BIO tagger's entities: one JSON list per text. */
+    static final String ENTITIES = "entities";
+    static final List<String> TAG_OUTPUT_NAMES = List.of(LENGTHS, TOKENS, TAGS, SCORES, ENTITIES);
+    /** The generate extension's parameters, all optional. */
+    static final List<String> GENERATE_PARAMETERS = List.of("max_tokens", "temperature", "top_k", "top_p", "seed");
+    /** max_tokens when the request does not say (as jrnn generate's --max-tokens), capped by the server's limit. */
+    static final int DEFAULT_MAX_TOKENS = 200;
     /** Explaining a text runs one forward pass per token: a request may ask it for this many texts at most. */
     static final int MAX_EXPLAIN_TEXTS = 16;
 
@@ -51,7 +67,7 @@ final class Protocol {
     static final ObjectMapper MAPPER = new ObjectMapper(FACTORY).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Request limits, as the server was built with. */
-    record Limits(int maxTexts, int maxTextChars) {}
+    record Limits(int maxTexts, int maxTextChars, int maxGenerateTokens) {}
 
     /**
      * A checked infer request.
@@ -64,6 +80,16 @@ final class Protocol {
 
     /** A checked /predictions request: {@code single} when inputs was one string, not a list. */
     record PredictionsRequest(List<String> texts, boolean single, int topK) {}
+
+    /** A checked tagger infer request: {@code outputs} in response order. */
+    record TagRequest(String id, List<String> texts, List<String> outputs) {}
+
+    /**
+     * A checked generate request.
+     *
+     * @param seed null for a fresh random seed
+     */
+    record GenerateRequest(String id, String prompt, int maxTokens, double temperature, int topK, double topP, Long seed) {}
 
     // ------------------------------------------------------------------ parsing
 
@@ -101,25 +127,16 @@ final class Protocol {
         }
     }
 
-    static InferRequest parseInfer(JsonNode root, Limits limits) {
-        String id = null;
+    /** The optional "id", echoed in the answer. */
+    private static String id(JsonNode root) {
         JsonNode idNode = root.get("id");
-        if (idNode != null && !idNode.isNull()) {
-            if (!idNode.isTextual()) throw HttpError.badRequest("id must be a string, received " + kind(idNode));
-            id = idNode.textValue();
-        }
-        int topK = 0;
-        boolean explain = false;
-        JsonNode params = root.get("parameters");
-        if (params != null && !params.isNull()) {
-            if (!params.isObject()) throw HttpError.badRequest("parameters must be an object, received " + kind(params));
-            topK = topK(params.get("top_k"), "parameters.top_k");
-            JsonNode e = params.get("explain");
-            if (e != null && !e.isNull()) {
-                if (!e.isBoolean()) throw HttpError.badRequest("parameters.explain must be true or false, received " + kind(e));
-                explain = e.booleanValue();
-            }
-        }
+        if (idNode == null || idNode.isNull()) return null;
+        if (!idNode.isTextual()) throw HttpError.badRequest("id must be a string, received " + kind(idNode));
+        return idNode.textValue();
+    }
+
+    /** The one input tensor: "text", BYTES, [n]. */
+    private static List<String> inputTexts(JsonNode root, Limits limits) {
         JsonNode inputs = root.get("inputs");
         if (inputs == null || !inputs.isArray()) throw HttpError.badRequest("inputs must be a list of one tensor named 'text', received " + kind(inputs));
         if (inputs.size() != 1) throw HttpError.badRequest("inputs must hold exactly one tensor, named 'text', received " + inputs.size());
@@ -144,6 +161,25 @@ final class Protocol {
         if (data == null || !data.isArray()) throw HttpError.badRequest("inputs[0].data must be a list of strings, received " + kind(data));
         if (data.size() != n) throw HttpError.badRequest("inputs[0].data has " + data.size() + " elements, shape says " + n);
         List<String> texts = texts(data, "inputs[0].data", limits);
+        return texts;
+    }
+
+    static InferRequest parseInfer(JsonNode root, Limits limits) {
+        String id = id(root);
+        int topK = 0;
+        boolean explain = false;
+        JsonNode params = root.get("parameters");
+        if (params != null && !params.isNull()) {
+            if (!params.isObject()) throw HttpError.badRequest("parameters must be an object, received " + kind(params));
+            topK = topK(params.get("top_k"), "parameters.top_k");
+            JsonNode e = params.get("explain");
+            if (e != null && !e.isNull()) {
+                if (!e.isBoolean()) throw HttpError.badRequest("parameters.explain must be true or false, received " + kind(e));
+                explain = e.booleanValue();
+            }
+        }
+        List<String> texts = inputTexts(root, limits);
+        int n = texts.size();
         List<String> outputs = new ArrayList<>();
         JsonNode outs = root.get("outputs");
         if (outs != null && !outs.isNull()) {
@@ -172,6 +208,119 @@ final class Protocol {
             throw HttpError.badRequest("parameters.explain: at most " + MAX_EXPLAIN_TEXTS + " texts per request, received " + n);
         }
         return new InferRequest(id, texts, List.copyOf(outputs), topK, explain);
+    }
+
+    /**
+     * A tagger's infer request: the classifier's input, no parameters of its own ({@code top_k} and
+     * {@code explain} are refused by name, other keys ignored as for a classifier); {@code outputs} picks
+     * among lengths, tokens, tags, scores and (a BIO tagger) entities.
+     */
+    static TagRequest parseTagInfer(JsonNode root, Limits limits, boolean bio) {
+        String id = id(root);
+        refuseClassifierParameters(root.get("parameters"), "parameters");
+        List<String> texts = inputTexts(root, limits);
+        List<String> allowed = bio ? TAG_OUTPUT_NAMES : TAG_OUTPUT_NAMES.subList(0, 4);
+        List<String> outputs = new ArrayList<>();
+        JsonNode outs = root.get("outputs");
+        if (outs != null && !outs.isNull()) {
+            if (!outs.isArray()) throw HttpError.badRequest("outputs must be a list of {\"name\": ...}, received " + kind(outs));
+            for (int i = 0; i < outs.size(); i++) {
+                JsonNode o = outs.get(i);
+                JsonNode on = o.isObject() ? o.get("name") : null;
+                if (on == null || !on.isTextual() || !allowed.contains(on.textValue())) {
+                    throw HttpError.badRequest("outputs[" + i + "].name must be one of " + String.join(", ", allowed) + " (the model is a tagger), received "
+                            + shortValue(on));
+                }
+                if (outputs.contains(on.textValue())) throw HttpError.badRequest("outputs[" + i + "].name '" + on.textValue() + "' is listed twice");
+                outputs.add(on.textValue());
+            }
+        } else {
+            outputs.addAll(allowed);
+        }
+        return new TagRequest(id, texts, List.copyOf(outputs));
+    }
+
+    private static void refuseClassifierParameters(JsonNode params, String field) {
+        if (params == null || params.isNull()) return;
+        if (!params.isObject()) throw HttpError.badRequest(field + " must be an object, received " + kind(params));
+        for (String k : List.of("top_k", "explain")) {
+            if (params.has(k)) throw HttpError.badRequest(field + "." + k + " applies to classifiers; the model is a tagger");
+        }
+    }
+
+    /** A tagger's /predictions request: a string or a list of strings, no top_k. */
+    static PredictionsRequest parseTagPredictions(JsonNode root, Limits limits) {
+        refuseClassifierParameters(root.get("parameters"), "parameters");
+        return parsePredictions(root, limits);
+    }
+
+    /**
+     * The generate extension's request: {@code {"text_input": "...", "parameters": {...}}} and an optional
+     * {@code id}. Other top-level keys and parameters other than {@link #GENERATE_PARAMETERS} are refused
+     * by name (a misspelt max_tokens would otherwise silently give the default).
+     */
+    static GenerateRequest parseGenerate(JsonNode root, Limits limits) {
+        for (var it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!Set.of("text_input", "parameters", "id").contains(k)) {
+                throw HttpError.badRequest("unknown field '" + oneLine(cut(k)) + "': a generate request has text_input, parameters and id");
+            }
+        }
+        String id = id(root);
+        JsonNode text = root.get("text_input");
+        if (text == null || !text.isTextual()) throw HttpError.badRequest("text_input must be a string (the prompt), received " + kind(text));
+        checkLength(text.textValue(), "text_input", limits);
+        int cap = limits.maxGenerateTokens();
+        int maxTokens = Math.min(DEFAULT_MAX_TOKENS, cap);
+        double temperature = 1;
+        int topK = 0;
+        double topP = 1;
+        Long seed = null;
+        JsonNode params = root.get("parameters");
+        if (params != null && !params.isNull()) {
+            if (!params.isObject()) throw HttpError.badRequest("parameters must be an object, received " + kind(params));
+            for (var it = params.fields(); it.hasNext(); ) {
+                var e = it.next();
+                String f = "parameters." + e.getKey();
+                JsonNode v = e.getValue();
+                switch (e.getKey()) {
+                    case "max_tokens" -> {
+                        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1 || v.intValue() > cap) {
+                            throw HttpError.badRequest(f + " must be an integer in [1, " + cap + "], received " + shortValue(v));
+                        }
+                        maxTokens = v.intValue();
+                    }
+                    case "temperature" -> {
+                        if (!v.isNumber() || !(v.doubleValue() >= 0) || Double.isInfinite(v.doubleValue())) {
+                            throw HttpError.badRequest(f + " must be a number >= 0 (0 = greedy), received " + shortValue(v));
+                        }
+                        temperature = v.doubleValue();
+                    }
+                    case "top_k" -> {
+                        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
+                            throw HttpError.badRequest(f + " must be an integer >= 0 (0 = all tokens), received " + shortValue(v));
+                        }
+                        topK = v.intValue();
+                    }
+                    case "top_p" -> {
+                        if (!v.isNumber() || !(v.doubleValue() > 0 && v.doubleValue() <= 1)) {
+                            throw HttpError.badRequest(f + " must be a number in (0, 1] (1 = all tokens), received " + shortValue(v));
+                        }
+                        topP = v.doubleValue();
+                    }
+                    case "seed" -> {
+                        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw HttpError.badRequest(f + " must be an integer, received " + shortValue(v));
+                        seed = v.longValue();
+                    }
+                    default -> throw HttpError.badRequest("unknown parameter '" + oneLine(cut(f)) + "': known are " + String.join(", ", GENERATE_PARAMETERS));
+                }
+            }
+        }
+        return new GenerateRequest(id, text.textValue(), maxTokens, temperature, topK, topP, seed);
+    }
+
+    private static String cut(String s) {
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
     static PredictionsRequest parsePredictions(JsonNode root, Limits limits) {
@@ -363,6 +512,136 @@ final class Protocol {
             }
             if (!req.single()) g.writeEndArray();
         });
+    }
+
+    /**
+     * A tagger's infer answer. Flat tensors, as the protocol's are: {@code lengths} INT32 [n] (tokens per
+     * text), then {@code tokens} BYTES, {@code tags} BYTES and {@code scores} FP32, each [sum of lengths],
+     * text after text; {@code entities} BYTES [n], one JSON list per text (BIO taggers).
+     */
+    static byte[] tagInferResponse(String model, TagRequest req, List<Tagger.Tagged> ts) {
+        int total = 0;
+        for (Tagger.Tagged t : ts) total += t.tokens().size();
+        int tokens = total;
+        return json(g -> {
+            g.writeStartObject();
+            g.writeStringField("model_name", model);
+            g.writeStringField("model_version", "1");
+            if (req.id() != null) g.writeStringField("id", req.id());
+            g.writeArrayFieldStart("outputs");
+            for (String name : req.outputs()) {
+                g.writeStartObject();
+                g.writeStringField("name", name);
+                switch (name) {
+                    case LENGTHS -> {
+                        shape(g, ts.size(), -1);
+                        g.writeStringField("datatype", "INT32");
+                        g.writeArrayFieldStart("data");
+                        for (Tagger.Tagged t : ts) g.writeNumber(t.tokens().size());
+                        g.writeEndArray();
+                    }
+                    case TOKENS, TAGS -> {
+                        shape(g, tokens, -1);
+                        g.writeStringField("datatype", "BYTES");
+                        g.writeArrayFieldStart("data");
+                        for (Tagger.Tagged t : ts) for (String v : name.equals(TOKENS) ? t.tokens() : t.tags()) g.writeString(v);
+                        g.writeEndArray();
+                    }
+                    case SCORES -> {
+                        shape(g, tokens, -1);
+                        g.writeStringField("datatype", "FP32");
+                        g.writeArrayFieldStart("data");
+                        for (Tagger.Tagged t : ts) for (float v : t.scores()) g.writeNumber(v);
+                        g.writeEndArray();
+                    }
+                    case ENTITIES -> {
+                        shape(g, ts.size(), -1);
+                        g.writeStringField("datatype", "BYTES");
+                        g.writeArrayFieldStart("data");
+                        for (Tagger.Tagged t : ts) g.writeString(new String(json(w -> writeEntities(w, t)), StandardCharsets.UTF_8));
+                        g.writeEndArray();
+                    }
+                    default -> throw new IllegalStateException(name);
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** [{"type", "start", "end", "text"}, ...]: token positions, end inclusive (conlleval's spans), text the tokens joined by spaces. */
+    private static void writeEntities(JsonGenerator g, Tagger.Tagged t) throws IOException {
+        g.writeStartArray();
+        for (Entities.Span e : Entities.spans(t.tags())) {
+            g.writeStartObject();
+            g.writeStringField("type", e.type());
+            g.writeNumberField("start", e.start());
+            g.writeNumberField("end", e.end());
+            g.writeStringField("text", String.join(" ", t.tokens().subList(e.start(), e.end() + 1)));
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** {"tokens", "tags", "scores"(, "entities")} per text; one object for a single string, else a list of them. */
+    static byte[] tagPredictionsResponse(PredictionsRequest req, List<Tagger.Tagged> ts, boolean bio) {
+        return json(g -> {
+            if (!req.single()) g.writeStartArray();
+            for (Tagger.Tagged t : ts) {
+                g.writeStartObject();
+                g.writeArrayFieldStart("tokens");
+                for (String v : t.tokens()) g.writeString(v);
+                g.writeEndArray();
+                g.writeArrayFieldStart("tags");
+                for (String v : t.tags()) g.writeString(v);
+                g.writeEndArray();
+                g.writeArrayFieldStart("scores");
+                for (float v : t.scores()) g.writeNumber(v);
+                g.writeEndArray();
+                if (bio) {
+                    g.writeFieldName("entities");
+                    writeEntities(g, t);
+                }
+                g.writeEndObject();
+            }
+            if (!req.single()) g.writeEndArray();
+        });
+    }
+
+    /** "stop" when the model ended the text ([EOS]), "length" when max_tokens did. */
+    static String finishReason(int tokens, int maxTokens) {
+        return tokens >= maxTokens ? "length" : "stop";
+    }
+
+    /** The generate answer, and the last event of generate_stream (then with an empty text_output). */
+    static byte[] generateResponse(String model, String id, String text, String finishReason, int tokens) {
+        return json(g -> {
+            g.writeStartObject();
+            g.writeStringField("model_name", model);
+            g.writeStringField("model_version", "1");
+            if (id != null) g.writeStringField("id", id);
+            g.writeStringField("text_output", text);
+            g.writeStringField("finish_reason", finishReason);
+            g.writeNumberField("generated_tokens", tokens);
+            g.writeEndObject();
+        });
+    }
+
+    /** One generate_stream event's JSON: {"text_output": token}. */
+    static byte[] tokenEvent(String token) {
+        return json(g -> {
+            g.writeStartObject();
+            g.writeStringField("text_output", token);
+            g.writeEndObject();
+        });
+    }
+
+    /** A Server-Sent Event carrying one JSON document: "data: ...\n\n" (JSON has no raw newline). */
+    static ByteBuffer sse(byte[] json) {
+        ByteBuffer b = ByteBuffer.allocate(json.length + 8);
+        b.put("data: ".getBytes(StandardCharsets.US_ASCII)).put(json).put((byte) '\n').put((byte) '\n');
+        return b.flip();
     }
 
     /** A flat JSON object of strings, numbers, booleans, lists and nested maps (metadata routes). */

@@ -1,6 +1,8 @@
 // The one Jetty handler: routes a request, reads its body asynchronously and bounded, checks auth,
-// content type and limits, submits texts to the model's batching engine and completes Jetty's
-// callback when the prediction future does. No thread waits for inference.
+// content type and limits, submits texts to the model's engine and completes Jetty's callback when
+// the future does. No Jetty thread waits for inference; a generate_stream writes its events from the
+// model's worker thread, one at a time, each write waited for (so a slow reader holds one event, not a
+// growing buffer, and a gone one ends the generation).
 package org.jrnn.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,6 +28,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.jrnn.errors.UserInputException;
+import org.jrnn.eval.Entities;
+import org.jrnn.serve.Generator;
 import org.jrnn.serve.OverloadedException;
 import org.jrnn.serve.Prediction;
 import org.slf4j.Logger;
@@ -36,6 +40,8 @@ final class Router extends Handler.Abstract.NonBlocking {
     private static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
     private static final HttpField TEXT_METRICS = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
     private static final HttpField CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION, "close");
+    private static final HttpField EVENT_STREAM = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    private static final HttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-cache");
 
     private final JrnnServer server;
     private final Map<String, ServedModel> models;
@@ -99,7 +105,7 @@ final class Router extends Handler.Abstract.NonBlocking {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", "jrnn");
             m.put("version", org.jrnn.Version.get());
-            m.put("extensions", List.of("model_repository"));
+            m.put("extensions", List.of("model_repository", "generate"));
             x.sendJson(200, Protocol.object(m));
             return;
         }
@@ -135,11 +141,22 @@ final class Router extends Handler.Abstract.NonBlocking {
             allow(method, "POST");
             ServedModel m = model(parts[2]);
             x.model = m.name;
-            readJson(x, root -> predictions(x, m, Protocol.parsePredictions(root, limits)));
+            ServedModel.Generation g = current(m);
+            switch (g.kind()) {
+                case CLASSIFIER -> readJson(x, root -> predictions(x, m, Protocol.parsePredictions(root, limits)));
+                case TAGGER -> {
+                    boolean bio = Entities.isBio(g.tagger().tagNames());
+                    readJson(x, root -> {
+                        Protocol.PredictionsRequest req = Protocol.parseTagPredictions(root, limits);
+                        answer(x, m.submitTag(req.texts()), ts -> Protocol.tagPredictionsResponse(req, ts, bio));
+                    });
+                }
+                case LANGUAGE_MODEL -> wrongKind(x, m, g, ServedModel.Kind.CLASSIFIER);
+            }
             return;
         }
         if (parts.length >= 4 && parts[1].equals("v2") && parts[2].equals("models")) {
-            // /v2/models/{name}[/versions/1][/ready|/infer]
+            // /v2/models/{name}[/versions/1][/ready|/infer|/generate|/generate_stream]
             ServedModel m = model(parts[3]);
             x.model = m.name;
             int rest = 4;
@@ -164,7 +181,30 @@ final class Router extends Handler.Abstract.NonBlocking {
             if ("infer".equals(action)) {
                 x.route = "infer";
                 allow(method, "POST");
-                readJson(x, root -> infer(x, m, Protocol.parseInfer(root, limits)));
+                ServedModel.Generation g = current(m);
+                switch (g.kind()) {
+                    case CLASSIFIER -> readJson(x, root -> infer(x, m, Protocol.parseInfer(root, limits)));
+                    case TAGGER -> {
+                        boolean bio = Entities.isBio(g.tagger().tagNames());
+                        readJson(x, root -> {
+                            Protocol.TagRequest req = Protocol.parseTagInfer(root, limits, bio);
+                            answer(x, m.submitTag(req.texts()), ts -> Protocol.tagInferResponse(m.name, req, ts));
+                        });
+                    }
+                    case LANGUAGE_MODEL -> wrongKind(x, m, g, ServedModel.Kind.CLASSIFIER);
+                }
+                return;
+            }
+            if ("generate".equals(action) || "generate_stream".equals(action)) {
+                x.route = action;
+                allow(method, "POST");
+                ServedModel.Generation g = current(m);
+                if (g.kind() != ServedModel.Kind.LANGUAGE_MODEL) {
+                    wrongKind(x, m, g, ServedModel.Kind.LANGUAGE_MODEL);
+                    return;
+                }
+                boolean stream = action.equals("generate_stream");
+                readJson(x, root -> generate(x, m, Protocol.parseGenerate(root, limits), stream));
                 return;
             }
         }
@@ -190,24 +230,68 @@ final class Router extends Handler.Abstract.NonBlocking {
         }
     }
 
-    private Map<String, Object> metadata(ServedModel m) {
+    private static ServedModel.Generation current(ServedModel m) {
         ServedModel.Generation g = m.current();
         if (g == null) throw new HttpError(503, "model '" + m.name + "' is loading");
-        List<String> classes = g.classifier().classNames();
+        return g;
+    }
+
+    /** The body is still read (bounded) before the 400, to keep the connection usable. */
+    private void wrongKind(Exchange x, ServedModel m, ServedModel.Generation g, ServedModel.Kind wanted) {
+        x.readBody(bytes -> m.wrongKind(g, wanted).whenComplete((v, e) -> x.failed(e)));
+    }
+
+    private Map<String, Object> metadata(ServedModel m) {
+        ServedModel.Generation g = current(m);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", m.name);
         out.put("versions", List.of("1"));
         out.put("platform", "jrnn");
-        out.put("inputs", List.of(tensor(Protocol.INPUT_NAME, "BYTES", List.of(-1))));
-        out.put("outputs", List.of(tensor(Protocol.PROBABILITIES, "FP32", List.of(-1, classes.size())), tensor(Protocol.LABEL, "BYTES", List.of(-1)),
-                tensor(Protocol.TOP_K_LABELS, "BYTES", List.of(-1, -1)), tensor(Protocol.TOP_K_PROBABILITIES, "FP32", List.of(-1, -1)),
-                tensor(Protocol.EXPLANATION, "BYTES", List.of(-1))));
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("class_names", classes);
-        params.put("jrnn_version", org.jrnn.Version.get());
-        var saved = g.classifier().savedModel();
-        params.put("architecture", Protocol.MAPPER.convertValue(saved.architecture(), Object.class));
-        params.put("vocabulary_size", saved.vectorizer().size());
+        switch (g.kind()) {
+            case CLASSIFIER -> {
+                List<String> classes = g.classifier().classNames();
+                out.put("inputs", List.of(tensor(Protocol.INPUT_NAME, "BYTES", List.of(-1))));
+                out.put("outputs", List.of(tensor(Protocol.PROBABILITIES, "FP32", List.of(-1, classes.size())), tensor(Protocol.LABEL, "BYTES", List.of(-1)),
+                        tensor(Protocol.TOP_K_LABELS, "BYTES", List.of(-1, -1)), tensor(Protocol.TOP_K_PROBABILITIES, "FP32", List.of(-1, -1)),
+                        tensor(Protocol.EXPLANATION, "BYTES", List.of(-1))));
+                params.put("task", "classify");
+                params.put("class_names", classes);
+                params.put("jrnn_version", org.jrnn.Version.get());
+                var saved = g.classifier().savedModel();
+                params.put("architecture", Protocol.MAPPER.convertValue(saved.architecture(), Object.class));
+                params.put("vocabulary_size", saved.vectorizer().size());
+            }
+            case TAGGER -> {
+                List<String> tags = g.tagger().tagNames();
+                out.put("inputs", List.of(tensor(Protocol.INPUT_NAME, "BYTES", List.of(-1))));
+                List<Map<String, Object>> outputs = new ArrayList<>(List.of(tensor(Protocol.LENGTHS, "INT32", List.of(-1)),
+                        tensor(Protocol.TOKENS, "BYTES", List.of(-1)), tensor(Protocol.TAGS, "BYTES", List.of(-1)), tensor(Protocol.SCORES, "FP32", List.of(-1))));
+                if (Entities.isBio(tags)) outputs.add(tensor(Protocol.ENTITIES, "BYTES", List.of(-1)));
+                out.put("outputs", outputs);
+                params.put("task", "tag");
+                params.put("tag_names", tags);
+                params.put("jrnn_version", org.jrnn.Version.get());
+                var saved = g.tagger().savedModel();
+                params.put("architecture", Protocol.MAPPER.convertValue(saved.architecture(), Object.class));
+                params.put("vocabulary_size", saved.vectorizer().size());
+            }
+            case LANGUAGE_MODEL -> {
+                // The generate extension's tensors, as Triton describes a generate model: text_input in, text_output out.
+                out.put("inputs", List.of(tensor("text_input", "BYTES", List.of(1))));
+                out.put("outputs", List.of(tensor("text_output", "BYTES", List.of(1))));
+                params.put("task", "lm");
+                var saved = g.generator().model();
+                params.put("tokens", saved.vocabulary().kind().id());
+                params.put("jrnn_version", org.jrnn.Version.get());
+                params.put("architecture", Protocol.MAPPER.convertValue(saved.architecture(), Object.class));
+                params.put("vocabulary_size", saved.vocabulary().size());
+                params.put("max_tokens", limits.maxGenerateTokens());
+                params.put("max_text_chars", limits.maxTextChars());
+                out.put("parameters", params);
+                return out;
+            }
+        }
         params.put("max_texts", limits.maxTexts());
         params.put("max_text_chars", limits.maxTextChars());
         out.put("parameters", params);
@@ -230,13 +314,74 @@ final class Router extends Handler.Abstract.NonBlocking {
         answer(x, predict(m, req.texts(), false), ps -> Protocol.predictionsResponse(req, ps));
     }
 
+    /**
+     * Runs a generation on one of the model's workers. generate answers once at the end; generate_stream
+     * writes an event per token from the worker, the first one committing 200 and the event-stream
+     * headers (so a prompt the model refuses is still a plain 400).
+     */
+    private void generate(Exchange x, ServedModel m, Protocol.GenerateRequest req, boolean stream) {
+        long seed = req.seed() != null ? req.seed() : java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        Generator.Options options = new Generator.Options(req.maxTokens(), req.temperature(), req.topK(), req.topP(), seed, 1);
+        CompletableFuture<byte[]> done = m.submitGenerate((generator, stop) -> {
+            Generator.Generation s;
+            try {
+                s = generator.start(req.prompt(), options);
+            } catch (org.jrnn.errors.InvalidOptionException e) { // a char model's unknown prompt characters
+                throw HttpError.badRequest(e.message(n -> n.equals("prompt") ? "text_input" : n));
+            }
+            StringBuilder text = stream ? null : new StringBuilder();
+            int n = 0;
+            try {
+                for (String t; (t = s.next()) != null; ) {
+                    n++;
+                    if (stream) {
+                        if (!x.event(Protocol.tokenEvent(t))) return null; // the client is gone: stop generating
+                    } else {
+                        text.append(t);
+                    }
+                    // Not an OverloadedException: that one would be retried on a reload's successor, streaming twice.
+                    if (stop.getAsBoolean()) throw new HttpError(503, "model '" + m.name + "' shut down: generation cut short after " + n + " tokens");
+                }
+            } finally {
+                metrics.generated(m.name, n);
+            }
+            String reason = Protocol.finishReason(n, req.maxTokens());
+            return Protocol.generateResponse(m.name, req.id(), stream ? "" : text.toString(), reason, n);
+        });
+        done.whenComplete((body, e) -> {
+            try {
+                if (!stream) {
+                    if (e != null) x.failed(e);
+                    else x.sendJson(200, body);
+                } else if (e != null) {
+                    if (!x.streaming()) x.failed(e);
+                    else x.endStream(Protocol.error(streamError(e)));
+                } else if (body != null) {
+                    x.endStream(body);
+                }
+            } catch (RuntimeException | Error bug) {
+                x.internal(bug);
+            }
+        });
+    }
+
+    /** The last event of a stream cut short: what a 503 or 500 would have said. */
+    private String streamError(Throwable e) {
+        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (c instanceof HttpError h) return h.getMessage();
+        LOG.error("generation failed mid-stream", c);
+        return "internal error";
+    }
+
     /** Classes of the generation that answered (a reload may change them). */
     private static int classes(ServedModel m, List<Prediction> ps) {
-        return ps.isEmpty() ? m.current().classifier().classNames().size() : ps.get(0).classNames().size();
+        if (!ps.isEmpty()) return ps.get(0).classNames().size();
+        var c = m.current().classifier(); // null if a reload made the name a tagger or language model meanwhile
+        return c == null ? 0 : c.classNames().size();
     }
 
     /** Answers when the future completes, on the thread that completes it. */
-    private static void answer(Exchange x, CompletableFuture<List<Prediction>> f, java.util.function.Function<List<Prediction>, byte[]> body) {
+    private static <T> void answer(Exchange x, CompletableFuture<T> f, java.util.function.Function<T, byte[]> body) {
         f.whenComplete((ps, e) -> {
             try {
                 if (e != null) x.failed(e);
@@ -248,7 +393,7 @@ final class Router extends Handler.Abstract.NonBlocking {
     }
 
     private static CompletableFuture<List<Prediction>> predict(ServedModel m, List<String> texts, boolean explain) {
-        if (m.current() == null) throw new HttpError(503, "model '" + m.name + "' is loading");
+        current(m);
         if (texts.isEmpty()) return CompletableFuture.completedFuture(List.of());
         if (!explain) return m.submit(texts);
         List<CompletableFuture<Prediction>> each = new ArrayList<>(texts.size());
@@ -386,6 +531,71 @@ final class Router extends Handler.Abstract.NonBlocking {
 
         void sendJson(int status, byte[] json) {
             send(status, JSON, json, null);
+        }
+
+        private volatile boolean streaming;
+        private int streamed;
+
+        /** Whether a generate_stream has sent its first event (errors then end the stream, not a status). */
+        boolean streaming() {
+            return streaming;
+        }
+
+        /**
+         * Writes one Server-Sent Event and waits until it is out; the first one commits 200 and the
+         * event-stream headers. Runs on a worker thread. False when the client is gone (the exchange is
+         * then finished) or the exchange was already answered.
+         */
+        boolean event(byte[] json) {
+            if (!startStream()) return false;
+            ByteBuffer b = Protocol.sse(json);
+            streamed += b.remaining();
+            Callback.Completable written = new Callback.Completable();
+            response.write(false, b, written);
+            try {
+                written.get(); // bounded by the connector's idle timeout: a reader that stops reading fails the write
+                return true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                done(200, streamed);
+                callback.failed(e.getCause());
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                done(200, streamed);
+                callback.failed(e);
+                return false;
+            }
+        }
+
+        /** The last event of a stream (starting the stream if no event was sent), then the end of the response. */
+        void endStream(byte[] json) {
+            if (!startStream()) return;
+            ByteBuffer b = Protocol.sse(json);
+            streamed += b.remaining();
+            int bytes = streamed;
+            response.write(true, b, new Callback() {
+                @Override
+                public void succeeded() {
+                    done(200, bytes);
+                    callback.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    done(200, bytes);
+                    callback.failed(x);
+                }
+            });
+        }
+
+        private boolean startStream() {
+            if (streaming) return true;
+            if (!answered.compareAndSet(false, true)) return false;
+            streaming = true;
+            response.setStatus(200);
+            response.getHeaders().put(EVENT_STREAM);
+            response.getHeaders().put(NO_CACHE);
+            return true;
         }
 
         void error(HttpError e) {

@@ -17,8 +17,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jrnn.data.TextField;
 import org.jrnn.io.ModelFile;
+import org.jrnn.io.SavedLanguageModel;
+import org.jrnn.io.SavedModel;
 import org.jrnn.io.TestModels;
+import org.jrnn.model.LayerSpec;
+import org.jrnn.model.ModelSpec;
+import org.jrnn.nn.Param;
+import org.jrnn.nn.Sequential;
+import org.jrnn.text.LmVocabulary;
+import org.jrnn.text.TextVectorizer;
+import org.jrnn.train.LmJob;
 
 final class TestServers {
     private TestServers() {}
@@ -31,6 +41,49 @@ final class TestServers {
         Path f = dir.resolve(name + ".jrnn");
         try {
             ModelFile.save(f, TestModels.tiny(seed));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return f;
+    }
+
+    static final List<String> TAGS = List.of("B-LOC", "B-PER", "I-LOC", "I-PER", "O");
+    static final List<String> TAGGER_WORDS = List.of("Angela", "Merkel", "visited", "Paris", "New", "York", "is", "in", ".");
+
+    /** An untrained BIO tagger, Embedding(6) -> Bidirectional GRU(4) per step -> TimeDistributed(Dense(5)), at dir/name.jrnn. */
+    static Path tagger(Path dir, String name, long seed) {
+        TextVectorizer v = TextVectorizer.adaptTokens(List.of(TAGGER_WORDS), 100, TextVectorizer.TieOrder.FIRST_APPEARANCE);
+        ModelSpec spec = new ModelSpec(6, true, List.of(LayerSpec.bidirectional(LayerSpec.rnn("GRU", 4, true), "concat"),
+                LayerSpec.timeDistributed(TAGS.size())));
+        return save(dir, name, f -> ModelFile.save(f, new SavedModel(spec, v, 100, TextField.TITLE, TAGS, spec.build(v.size(), TAGS.size(), seed),
+                null, null, null, SavedModel.Task.TAG)));
+    }
+
+    /**
+     * An untrained character language model, Embedding(4) -> GRU(6) -> TimeDistributed(Dense(V)), at
+     * dir/name.jrnn. Its head's [EOS] bias is -1000, so it never ends a text: every generation runs to
+     * max_tokens, whatever the seed.
+     */
+    static Path languageModel(Path dir, String name, long seed) {
+        LmVocabulary v = LmVocabulary.adapt(List.of("the team wins", "oil prices climb", "bank shares", "Oil prices climb as OPEC cuts output"),
+                LmVocabulary.Tokens.CHAR, 0);
+        ModelSpec spec = LmJob.withHead(new ModelSpec(4, true, List.of(LayerSpec.rnn("GRU", 6, true))), v.size());
+        Sequential m = spec.build(v.size(), v.size(), seed);
+        Param bias = null;
+        for (var e : m.stateDict().entrySet()) if (e.getKey().endsWith("bias") && e.getValue().data.length == v.size()) bias = e.getValue();
+        if (bias == null) throw new AssertionError("no head bias in " + m.stateDict().keySet());
+        bias.data[LmVocabulary.EOS] = -1000f;
+        return save(dir, name, f -> ModelFile.save(f, new SavedLanguageModel(spec, v, TextField.TITLE, m, null, null, null)));
+    }
+
+    private interface Saver {
+        void save(Path f) throws IOException;
+    }
+
+    private static Path save(Path dir, String name, Saver saver) {
+        Path f = dir.resolve(name + ".jrnn");
+        try {
+            saver.save(f);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
