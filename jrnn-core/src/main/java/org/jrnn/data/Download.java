@@ -11,15 +11,14 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLConnection;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.jrnn.files.AtomicFiles;
 
 /** Downloads and verifies single files. Stateless; see {@link #fetch}. */
 public final class Download {
@@ -113,11 +112,7 @@ public final class Download {
                 throw new DownloadException(name + ": checksum mismatch: md5 " + actual + ", expected " + expected + " (from " + url
                         + "; the download was deleted)");
             }
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveDurably(part, target); // a crash after "downloaded" must not leave an empty or partial file
             return resumed ? Outcome.RESUMED : Outcome.DOWNLOADED;
         }
     }

@@ -150,6 +150,25 @@ public final class AtomicFiles {
      * Forces the folder's entries (the rename) to disk. Linux and macOS allow opening a folder for reading
      * and forcing it; Windows refuses to open one, and there the rename is as durable as NTFS makes it.
      */
+    /**
+     * Makes a finished file durable under its final name: forces {@code from} to disk, renames it over
+     * {@code to} (atomically where the file system can) and forces the folder, so a crash afterwards
+     * finds either the old target or the whole new one. For files written elsewhere in pieces (a
+     * resumable download's part file), where {@link #write} cannot stream them.
+     */
+    public static void moveDurably(Path from, Path to) throws IOException {
+        try (FileChannel ch = FileChannel.open(from, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Path abs = to.toAbsolutePath();
+        try {
+            Files.move(from, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, abs, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(abs.getParent());
+    }
+
     static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);

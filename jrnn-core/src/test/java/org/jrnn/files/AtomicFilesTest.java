@@ -42,6 +42,19 @@ class AtomicFilesTest {
     }
 
     @Test
+    void moveDurablyReplacesTheTargetAndRemovesTheSource(@TempDir Path dir) throws IOException {
+        Path part = dir.resolve("data.csv.part");
+        Path target = dir.resolve("data.csv");
+        Files.writeString(target, "old");
+        Files.writeString(part, "new bytes");
+        AtomicFiles.moveDurably(part, target);
+        assertThat(target).hasContent("new bytes");
+        assertThat(part).doesNotExist();
+        assertThatThrownBy(() -> AtomicFiles.moveDurably(part, target)).isInstanceOf(java.nio.file.NoSuchFileException.class);
+        assertThat(target).hasContent("new bytes"); // a missing source leaves the target alone
+    }
+
+    @Test
     void keepsThePermissionsOfTheFileItReplaces(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("m.jrnn");
         AtomicFiles.writeString(f, "one");
