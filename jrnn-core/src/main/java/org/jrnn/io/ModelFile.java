@@ -283,9 +283,9 @@ public final class ModelFile {
         checkFile(file, where);
         try (ZipFile zip = openZip(file, where)) {
             Map<String, ZipEntry> entries = entries(zip, where);
-            Fields root = new Fields(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), "", where);
+            JsonFields root = config(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), where);
             checkVersion(root, where);
-            return TASK_LM.equals(root.text("task", false));
+            return TASK_LM.equals(root.optionalText("task"));
         }
     }
 
@@ -303,9 +303,9 @@ public final class ModelFile {
         checkFile(file, where);
         try (ZipFile zip = openZip(file, where)) {
             Map<String, ZipEntry> entries = entries(zip, where);
-            Fields root = new Fields(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), "", where);
+            JsonFields root = config(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), where);
             checkVersion(root, where);
-            String task = root.text("task", false);
+            String task = root.optionalText("task");
             if (SavedModel.Task.TAG.fileName.equals(task)) {
                 throw new ModelFormatException(where, "is a tagger, not a language model: it tags the tokens of a text "
                         + "(jrnn predict), it does not generate text");
@@ -314,22 +314,22 @@ public final class ModelFile {
                 throw new ModelFormatException(where, "is a classifier, not a language model: it predicts a class per text "
                         + "(jrnn predict), it does not generate text");
             }
-            root.onlyKeys(LM_CONFIG_KEYS);
+            onlyKeys(root, LM_CONFIG_KEYS, where);
             ModelSpec arch = architecture(root, where);
             if (!arch.perStep()) throw root.fail("architecture", "of a language model must end in TimeDistributed(Dense(V))");
-            Fields tok = root.object("tokenizer", true);
-            tok.onlyKeys(TOKENIZER_KEYS);
+            JsonFields tok = root.object("tokenizer");
+            onlyKeys(tok, TOKENIZER_KEYS, where);
             LmVocabulary.Tokens kind;
             try {
-                kind = LmVocabulary.Tokens.parse(tok.text("tokens", true));
+                kind = LmVocabulary.Tokens.parse(tok.text("tokens"));
             } catch (org.jrnn.errors.InvalidOptionException e) {
                 throw tok.fail("tokens", "must be 'char' or 'word'");
             }
-            int vocabSize = (int) tok.integer("vocab_size", true, 5, 50_000_000);
-            String textName = tok.text("text", true);
+            int vocabSize = (int) tok.integer("vocab_size", 5, 50_000_000);
+            String textName = tok.text("text");
             TextField field = SavedModel.parseTextField(textName);
             if (field == null) throw tok.fail("text", "must be 'title' or 'title+description', received '" + textName + "'");
-            SavedModel.Training training = root.node.has("training") ? parseTraining(root.object("training", true)) : null;
+            SavedModel.Training training = root.node().has("training") ? parseTraining(root.object("training")) : null;
             LmVocabulary vocab;
             try {
                 vocab = LmVocabulary.parse(kind, utf8(readEntry(zip, entries.get(VOCAB), MAX_VOCAB_BYTES, where), where, VOCAB));
@@ -341,7 +341,7 @@ public final class ModelFile {
             }
             Sequential model = weights(zip, entries, arch, vocabSize, vocabSize, where);
             try {
-                return new SavedLanguageModel(arch, vocab, field, model, training, root.text("created", false), root.text("producer", false));
+                return new SavedLanguageModel(arch, vocab, field, model, training, root.optionalText("created"), root.optionalText("producer"));
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(where, e.getMessage(), e);
             }
@@ -540,9 +540,9 @@ public final class ModelFile {
     private static final Set<String> VECTORIZER_KEYS = Set.of("max_tokens", "vocab_size", "text", "standardize", "split");
 
     private static Config parseConfig(byte[] bytes, String where) {
-        Fields root = new Fields(parseJson(bytes, where), "", where);
+        JsonFields root = config(parseJson(bytes, where), where);
         long version = checkVersion(root, where);
-        String taskName = root.text("task", false);
+        String taskName = root.optionalText("task");
         if (TASK_LM.equals(taskName)) {
             throw new ModelFormatException(where, "is a language model (task \"lm\"), not a classifier: it generates text "
                     + "(jrnn generate) and is scored on texts (jrnn evaluate), it does not predict classes");
@@ -559,20 +559,20 @@ public final class ModelFile {
             throw new ModelFormatException(where, "task '" + taskName + "' needs format_version " + LM_FORMAT_VERSION + ", " + CONFIG
                     + " says " + version);
         }
-        root.onlyKeys(CONFIG_KEYS);
-        String created = root.text("created", false);
-        String producer = root.text("producer", false);
+        onlyKeys(root, CONFIG_KEYS, where);
+        String created = root.optionalText("created");
+        String producer = root.optionalText("producer");
         ModelSpec arch = architecture(root, where);
-        Fields vec = root.object("vectorizer", true);
-        vec.onlyKeys(VECTORIZER_KEYS);
-        int maxTokens = (int) vec.integer("max_tokens", true, 2, Integer.MAX_VALUE);
-        int vocabSize = (int) vec.integer("vocab_size", true, 2, maxTokens);
+        JsonFields vec = root.object("vectorizer");
+        onlyKeys(vec, VECTORIZER_KEYS, where);
+        int maxTokens = (int) vec.integer("max_tokens", 2, Integer.MAX_VALUE);
+        int vocabSize = (int) vec.integer("vocab_size", 2, maxTokens);
         TextField field;
-        String standardize = vec.text("standardize", true);
-        String split = vec.text("split", true);
+        String standardize = vec.text("standardize");
+        String split = vec.text("split");
         if (task == SavedModel.Task.TAG) {
             // A tagger reads tokens, not AG News fields: no "text"; tokens are looked up as written.
-            if (vec.node.has("text")) throw vec.fail("text", "does not apply to a tagger (task 'tag' reads tokens)");
+            if (vec.node().has("text")) throw vec.fail("text", "does not apply to a tagger (task 'tag' reads tokens)");
             field = TextField.TITLE;
             if (!STANDARDIZE_NONE.equals(standardize)) {
                 throw vec.fail("standardize", "'" + standardize + "' is not supported for a tagger (jrnn implements '" + STANDARDIZE_NONE + "')");
@@ -582,7 +582,7 @@ public final class ModelFile {
             }
             if (!arch.perStep()) throw root.fail("task", "'tag' needs an architecture ending in TimeDistributed (one output per token)");
         } else {
-            String textName = vec.text("text", true);
+            String textName = vec.text("text");
             field = SavedModel.parseTextField(textName);
             if (field == null) throw vec.fail("text", "must be 'title' or 'title+description', received '" + textName + "'");
             if (!STANDARDIZE.equals(standardize)) {
@@ -591,7 +591,7 @@ public final class ModelFile {
             if (!SPLIT.equals(split)) throw vec.fail("split", "'" + split + "' is not supported (jrnn implements '" + SPLIT + "')");
         }
         // 1 for an imported single-unit sigmoid or linear head; the architecture refuses it for softmax.
-        int numClasses = (int) root.integer("num_classes", true, 1, 1_000_000);
+        int numClasses = (int) root.integer("num_classes", 1, 1_000_000);
         List<String> classNames = root.strings("class_names");
         if (classNames.size() != numClasses) {
             throw root.fail("class_names", "lists " + classNames.size() + " names but num_classes is " + numClasses);
@@ -599,7 +599,7 @@ public final class ModelFile {
         if (new HashSet<>(classNames).size() != classNames.size() || classNames.contains("")) {
             throw root.fail("class_names", "must be distinct and non-empty");
         }
-        SavedModel.Training training = root.node.has("training") ? parseTraining(root.object("training", true)) : null;
+        SavedModel.Training training = root.node().has("training") ? parseTraining(root.object("training")) : null;
         return new Config(arch, maxTokens, vocabSize, field, numClasses, classNames, training, created, producer, task);
     }
 
@@ -607,12 +607,12 @@ public final class ModelFile {
      * Format and version first, so a newer file gets the upgrade hint, not a complaint about a new key.
      * Returns the version: {@link #FORMAT_VERSION} or {@link #LM_FORMAT_VERSION}.
      */
-    private static long checkVersion(Fields root, String where) {
-        String format = root.text("format", true);
+    private static long checkVersion(JsonFields root, String where) {
+        String format = root.text("format");
         if (!FORMAT.equals(format)) {
             throw new ModelFormatException(where, "not a jrnn model: " + CONFIG + " says format '" + format + "', expected '" + FORMAT + "'");
         }
-        long version = root.integer("format_version", true, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        long version = root.integer("format_version", Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (version > LM_FORMAT_VERSION) {
             throw new ModelFormatException(where, "format_version " + version + " is newer than this jrnn reads (" + LM_FORMAT_VERSION
                     + "); HINT: upgrade jrnn, or re-export the model with jrnn " + org.jrnn.Version.get());
@@ -624,8 +624,8 @@ public final class ModelFile {
         return version;
     }
 
-    private static ModelSpec architecture(Fields root, String where) {
-        JsonNode archNode = root.object("architecture", true).node;
+    private static ModelSpec architecture(JsonFields root, String where) {
+        JsonNode archNode = root.object("architecture").node();
         ModelSpec arch;
         try {
             arch = JSON.treeToValue(archNode, ModelSpec.class);
@@ -638,26 +638,25 @@ public final class ModelFile {
     }
 
     /** Training facts are informational: unknown keys are ignored, known ones must have the right type. */
-    private static SavedModel.Training parseTraining(Fields t) {
+    private static SavedModel.Training parseTraining(JsonFields t) {
         List<EpochMetrics> history = new ArrayList<>();
-        JsonNode h = t.node.get("history");
-        if (h != null && !h.isNull()) {
-            if (!h.isArray()) throw t.fail("history", "must be an array");
+        if (t.node().hasNonNull("history")) {
+            JsonNode h = t.array("history");
             for (int i = 0; i < h.size(); i++) {
-                Fields e = new Fields(h.get(i), t.path + ".history[" + i + "]", t.where);
-                if (!h.get(i).isObject()) throw t.fail("history[" + i + "]", "must be an object");
-                history.add(new EpochMetrics((int) e.integer("epoch", true, 0, Integer.MAX_VALUE), e.number("loss"), e.number("accuracy"),
-                        e.number("val_loss"), e.number("val_accuracy"), e.number("seconds"),
-                        e.integer("tokens", false, 0, Long.MAX_VALUE), e.integer("samples", false, 0, Long.MAX_VALUE)));
+                JsonFields e = t.element("history", i);
+                history.add(new EpochMetrics((int) e.integer("epoch", 0, Integer.MAX_VALUE), e.numberOrNaN("loss"),
+                        e.numberOrNaN("accuracy"), e.numberOrNaN("val_loss"), e.numberOrNaN("val_accuracy"), e.numberOrNaN("seconds"),
+                        e.node().hasNonNull("tokens") ? e.integer("tokens", 0, Long.MAX_VALUE) : 0,
+                        e.node().hasNonNull("samples") ? e.integer("samples", 0, Long.MAX_VALUE) : 0));
             }
         }
-        return new SavedModel.Training(t.text("preset", false), t.text("data", false),
-                t.node.has("epochs") ? (int) t.integer("epochs", true, 0, Integer.MAX_VALUE) : null,
-                t.node.has("seed") ? t.integer("seed", true, Long.MIN_VALUE, Long.MAX_VALUE) : null,
-                t.node.has("batch_size") ? (int) t.integer("batch_size", true, 1, Integer.MAX_VALUE) : null,
-                t.node.has("learning_rate") ? t.number("learning_rate") : null,
-                t.node.has("train_rows") ? (int) t.integer("train_rows", true, 0, Integer.MAX_VALUE) : null,
-                t.node.has("test_rows") ? (int) t.integer("test_rows", true, 0, Integer.MAX_VALUE) : null,
+        return new SavedModel.Training(t.optionalText("preset"), t.optionalText("data"),
+                t.node().has("epochs") ? (int) t.integer("epochs", 0, Integer.MAX_VALUE) : null,
+                t.node().has("seed") ? t.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE) : null,
+                t.node().has("batch_size") ? (int) t.integer("batch_size", 1, Integer.MAX_VALUE) : null,
+                t.node().has("learning_rate") ? t.numberOrNaN("learning_rate") : null,
+                t.node().has("train_rows") ? (int) t.integer("train_rows", 0, Integer.MAX_VALUE) : null,
+                t.node().has("test_rows") ? (int) t.integer("test_rows", 0, Integer.MAX_VALUE) : null,
                 history);
     }
 
@@ -674,75 +673,17 @@ public final class ModelFile {
         }
     }
 
-    /** Typed access to one JSON object of config.json; errors name the key path ("vectorizer.text"). */
-    private record Fields(JsonNode node, String path, String where) {
-        private String qualified(String key) {
-            return path.isEmpty() ? key : path + "." + key;
-        }
+    /** config.json's root; errors name the key path ("vectorizer.text"). */
+    private static JsonFields config(JsonNode root, String where) {
+        return JsonFields.root(root, (path, problem) -> new ModelFormatException(where, CONFIG + ": " + path + " " + problem),
+                path -> new ModelFormatException(where, CONFIG + ": missing \"" + path + "\""));
+    }
 
-        ModelFormatException fail(String key, String problem) {
-            return new ModelFormatException(where, CONFIG + ": " + qualified(key) + " " + problem);
-        }
-
-        ModelFormatException missing(String key) {
-            return new ModelFormatException(where, CONFIG + ": missing \"" + qualified(key) + "\"");
-        }
-
-        void onlyKeys(Set<String> allowed) {
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                if (!allowed.contains(k)) throw new ModelFormatException(where, CONFIG + ": unexpected key '" + printableName(qualified(k)) + "'");
-            }
-        }
-
-        String text(String key, boolean required) {
-            JsonNode v = node.get(key);
-            if (v == null || v.isNull()) {
-                if (required) throw missing(key);
-                return null;
-            }
-            if (!v.isTextual()) throw fail(key, "must be a string");
-            return v.asText();
-        }
-
-        long integer(String key, boolean required, long min, long max) {
-            JsonNode v = node.get(key);
-            if (v == null || v.isNull()) {
-                if (required) throw missing(key);
-                return 0;
-            }
-            if (!v.isIntegralNumber() || !v.canConvertToLong()) throw fail(key, "must be an integer");
-            long x = v.asLong();
-            if (x < min || x > max) throw fail(key, "is " + x + ", expected " + min + ".." + max);
-            return x;
-        }
-
-        /** A number, or NaN for null/absent (JSON has no NaN). */
-        double number(String key) {
-            JsonNode v = node.get(key);
-            if (v == null || v.isNull()) return Double.NaN;
-            if (!v.isNumber()) throw fail(key, "must be a number or null");
-            return v.asDouble();
-        }
-
-        Fields object(String key, boolean required) {
-            JsonNode v = node.get(key);
-            if (v == null || !v.isObject()) {
-                throw v == null ? missing(key) : fail(key, "must be an object");
-            }
-            return new Fields(v, qualified(key), where);
-        }
-
-        List<String> strings(String key) {
-            JsonNode v = node.get(key);
-            if (v == null) throw missing(key);
-            if (!v.isArray()) throw fail(key, "must be an array of strings");
-            List<String> out = new ArrayList<>();
-            for (JsonNode s : v) {
-                if (!s.isTextual()) throw fail(key, "must be an array of strings");
-                out.add(s.asText());
-            }
-            return out;
+    /** Refuses a key of {@code f} outside {@code allowed}: a newer jrnn's file, or a typo. */
+    private static void onlyKeys(JsonFields f, Set<String> allowed, String where) {
+        for (Iterator<String> it = f.node().fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) throw new ModelFormatException(where, CONFIG + ": unexpected key '" + printableName(f.qualified(k)) + "'");
         }
     }
 

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jrnn.files.AtomicFiles;
+import org.jrnn.io.JsonFields;
 import org.jrnn.model.EpochMetrics;
 import org.jrnn.nn.Param;
 import org.jrnn.optim.Adam;
@@ -245,14 +246,14 @@ public final class Checkpoint {
             if (len > size - PREFIX) {
                 throw bad(f, "header length " + len + " runs past the end of the file (" + size + " bytes): truncated");
             }
-            Fields h = new Fields(parseHeader(in.readNBytes(len), f), "", f);
+            JsonFields h = header(parseHeader(in.readNBytes(len), f), f);
 
             String task = version == 1 ? CLASSIFY : h.text("task");
             if (!task.equals(id.task())) {
                 throw bad(f, "it is a checkpoint of a task " + task + " run, this run's task is " + id.task()
                         + "; use another checkpoint folder");
             }
-            if (version > 1) checkRun(h, id.runJson());
+            if (version > 1) checkRun(h, id.runJson(), f);
             String theirs = h.text("fingerprint");
             if (!fingerprint.settings().equals(theirs)) {
                 throw bad(f, "it belongs to a run with other settings; use the same preset, data, seed, batch size, threads "
@@ -275,9 +276,9 @@ public final class Checkpoint {
             st.stopped = h.bool("stopped");
             long adamIterations = h.integer("adam_iterations", 0, Long.MAX_VALUE);
             JsonNode history = h.array("history");
-            for (int i = 0; i < history.size(); i++) st.history.add(h.element("history", i).epochMetrics());
+            for (int i = 0; i < history.size(); i++) st.history.add(epochMetrics(h.element("history", i)));
 
-            int kinds = checkTensors(h, params, len, size);
+            int kinds = checkTensors(h, params, len, size, f);
             if (kinds == 4) st.best = new float[params.size()][];
             for (int i = 0; i < params.size(); i++) {
                 Param p = params.get(i);
@@ -294,9 +295,9 @@ public final class Checkpoint {
     }
 
     /** The header's {@code run} object must hold exactly {@code want}'s entries, equal; a refusal names the first that differs. */
-    private static void checkRun(Fields h, ObjectNode want) {
+    private static void checkRun(JsonFields h, ObjectNode want, Path f) {
         JsonNode have = h.node().get("run");
-        if (have == null || have.isNull()) throw bad(h.file, "the header lacks run");
+        if (have == null || have.isNull()) throw h.missing("run");
         if (!have.isObject()) throw h.fail("run", "must be an object");
         for (Iterator<String> keys = have.fieldNames(); keys.hasNext(); ) {
             String k = keys.next();
@@ -305,9 +306,9 @@ public final class Checkpoint {
         for (Iterator<Map.Entry<String, JsonNode>> it = want.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode theirs = have.get(e.getKey());
-            if (theirs == null) throw bad(h.file, "the header lacks run." + e.getKey());
+            if (theirs == null) throw h.missing("run." + e.getKey());
             if (!theirs.equals(e.getValue())) {
-                throw bad(h.file, "it belongs to a run with another " + e.getKey() + " (" + difference(theirs, e.getValue())
+                throw bad(f, "it belongs to a run with another " + e.getKey() + " (" + difference(theirs, e.getValue())
                         + "); use the same data and settings, or another checkpoint folder");
             }
         }
@@ -334,7 +335,7 @@ public final class Checkpoint {
      * Checks the tensor list against the model (count, order, names, kinds, lengths) and the file's size against
      * the sum of the lengths, and returns the kinds per parameter: 3, or 4 with early stopping's best weights.
      */
-    private static int checkTensors(Fields h, List<Param> params, int headerLength, long size) {
+    private static int checkTensors(JsonFields h, List<Param> params, int headerLength, long size, Path f) {
         JsonNode tensors = h.array("tensors");
         int n = tensors.size();
         int kinds = n == params.size() * 4 ? 4 : 3;
@@ -346,7 +347,7 @@ public final class Checkpoint {
         for (int j = 0; j < n; j++) {
             Param p = params.get(j / kinds);
             String kind = KINDS[j % kinds];
-            Fields t = h.element("tensors", j);
+            JsonFields t = h.element("tensors", j);
             String name = t.text("name");
             String theirKind = t.text("kind");
             long length = t.integer("length", 0, Integer.MAX_VALUE);
@@ -357,8 +358,8 @@ public final class Checkpoint {
             floats += length;
         }
         long expected = PREFIX + (long) headerLength + floats * Float.BYTES;
-        if (size < expected) throw bad(h.file, "truncated: " + size + " bytes, the header describes " + expected);
-        if (size > expected) throw bad(h.file, (size - expected) + " bytes after the last tensor (the header describes " + expected + ")");
+        if (size < expected) throw bad(f, "truncated: " + size + " bytes, the header describes " + expected);
+        if (size > expected) throw bad(f, (size - expected) + " bytes after the last tensor (the header describes " + expected + ")");
         return kinds;
     }
 
@@ -389,74 +390,16 @@ public final class Checkpoint {
         return new CheckpointFormatException(f, why);
     }
 
-    /** Typed, required access to one JSON object of the header; errors name the key path ("history[2].loss"). */
-    private record Fields(JsonNode node, String path, Path file) {
-        private String qualified(String key) {
-            return path.isEmpty() ? key : path + "." + key;
-        }
+    /** The header's root; errors name the key path ("history[2].loss"). */
+    private static JsonFields header(JsonNode root, Path f) {
+        return JsonFields.root(root, (path, problem) -> bad(f, "header field " + path + " " + problem),
+                path -> bad(f, "the header lacks " + path));
+    }
 
-        CheckpointFormatException fail(String key, String problem) {
-            return bad(file, "header field " + qualified(key) + " " + problem);
-        }
-
-        private JsonNode get(String key) {
-            JsonNode v = node.get(key);
-            if (v == null || v.isNull()) throw bad(file, "the header lacks " + qualified(key));
-            return v;
-        }
-
-        String text(String key) {
-            JsonNode v = get(key);
-            if (!v.isTextual()) throw fail(key, "must be a string");
-            return v.asText();
-        }
-
-        long integer(String key, long min, long max) {
-            JsonNode v = get(key);
-            if (!v.isIntegralNumber() || !v.canConvertToLong()) throw fail(key, "must be an integer");
-            long x = v.asLong();
-            if (x < min || x > max) throw fail(key, "is " + x + ", expected " + min + ".." + max);
-            return x;
-        }
-
-        /** A number; Jackson writes NaN and the infinities as the strings "NaN", "Infinity", "-Infinity". */
-        double number(String key) {
-            JsonNode v = get(key);
-            if (v.isNumber()) return v.asDouble();
-            if (v.isTextual()) {
-                switch (v.asText()) {
-                    case "NaN": return Double.NaN;
-                    case "Infinity": return Double.POSITIVE_INFINITY;
-                    case "-Infinity": return Double.NEGATIVE_INFINITY;
-                    default: break;
-                }
-            }
-            throw fail(key, "must be a number");
-        }
-
-        boolean bool(String key) {
-            JsonNode v = get(key);
-            if (!v.isBoolean()) throw fail(key, "must be true or false");
-            return v.asBoolean();
-        }
-
-        JsonNode array(String key) {
-            JsonNode v = get(key);
-            if (!v.isArray()) throw fail(key, "must be an array");
-            return v;
-        }
-
-        Fields element(String key, int i) {
-            JsonNode v = node.get(key).get(i);
-            if (!v.isObject()) throw fail(key + "[" + i + "]", "must be an object");
-            return new Fields(v, qualified(key + "[" + i + "]"), file);
-        }
-
-        /** One history row as {@code JSON.valueToTree(EpochMetrics)} writes it. */
-        EpochMetrics epochMetrics() {
-            return new EpochMetrics((int) integer("epoch", 0, Integer.MAX_VALUE), number("loss"), number("accuracy"),
-                    number("valLoss"), number("valAccuracy"), number("seconds"),
-                    integer("realTokens", 0, Long.MAX_VALUE), integer("samples", 0, Long.MAX_VALUE));
-        }
+    /** One history row as {@code JSON.valueToTree(EpochMetrics)} writes it. */
+    private static EpochMetrics epochMetrics(JsonFields e) {
+        return new EpochMetrics((int) e.integer("epoch", 0, Integer.MAX_VALUE), e.number("loss"), e.number("accuracy"),
+                e.number("valLoss"), e.number("valAccuracy"), e.number("seconds"),
+                e.integer("realTokens", 0, Long.MAX_VALUE), e.integer("samples", 0, Long.MAX_VALUE));
     }
 }
