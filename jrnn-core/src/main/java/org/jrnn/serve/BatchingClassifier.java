@@ -80,7 +80,10 @@ public final class BatchingClassifier implements AutoCloseable {
         }
     }
 
-    /** Told about every batch run, on the worker thread that ran it (for metrics; keep it cheap). */
+    /**
+     * Told about every batch run, on the worker thread that ran it, after its futures were completed
+     * (for metrics; keep it cheap).
+     */
     public interface Listener {
         Listener NONE = (texts, requests, runNanos) -> {};
 
@@ -234,12 +237,19 @@ public final class BatchingClassifier implements AutoCloseable {
                     changed.awaitNanos(left);
                     continue;
                 }
-                if (next.texts() == null || n + next.size() > options.maxBatchTexts()) break;
-                poll();
-                if (!next.isDone()) {
-                    batch.add(next);
-                    n += next.size();
+                if (next.isDone() || expired(next)) {
+                    // Drop exactly the head we looked at. (poll() here would also take the job behind a
+                    // cancelled or expired head, unchecked for size, and lose it: its future never completed.)
+                    queue.pollFirst();
+                    queuedTexts -= next.size();
+                    if (!next.isDone()) next.fail(timedOut());
+                    continue;
                 }
+                if (next.texts() == null || n + next.size() > options.maxBatchTexts()) break;
+                queue.pollFirst();
+                queuedTexts -= next.size();
+                batch.add(next);
+                n += next.size();
             }
             if (!queue.isEmpty()) changed.signal(); // what did not fit goes to another worker now
             return batch;
@@ -256,13 +266,17 @@ public final class BatchingClassifier implements AutoCloseable {
         while ((j = queue.pollFirst()) != null) {
             queuedTexts -= j.size();
             if (j.isDone()) continue;
-            if (System.nanoTime() - j.deadlineNanos() > 0) {
+            if (expired(j)) {
                 j.fail(timedOut());
                 continue;
             }
             return j;
         }
         return null;
+    }
+
+    private boolean expired(Job j) {
+        return System.nanoTime() - j.deadlineNanos() > 0;
     }
 
     private OverloadedException timedOut() {

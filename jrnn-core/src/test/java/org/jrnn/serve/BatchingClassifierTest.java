@@ -137,6 +137,23 @@ class BatchingClassifierTest {
     }
 
     @Test
+    void aCancelledRequestIsSkippedAndTheOneBehindItStillRuns() throws Exception {
+        // Gathering a batch, the worker meets a cancelled request: it drops that one only.
+        Gate gate = new Gate();
+        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER, gate)) {
+            gate.hold(b);
+            CompletableFuture<List<Prediction>> a = b.submit(List.of("goal"));
+            CompletableFuture<List<Prediction>> cancelled = b.submit(List.of("team"));
+            CompletableFuture<List<Prediction>> c = b.submit(List.of("market shares"));
+            cancelled.cancel(false);
+            gate.release.countDown();
+            assertSamePredictions(a.get(20, TimeUnit.SECONDS), TINY.predictBatch(List.of("goal")));
+            assertSamePredictions(c.get(20, TimeUnit.SECONDS), TINY.predictBatch(List.of("market shares")));
+            assertThat(b.queuedTexts()).isZero();
+        }
+    }
+
+    @Test
     void aBatchNeverExceedsMaxBatchTextsButALargeRequestRunsWhole() throws Exception {
         Gate gate = new Gate();
         try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxBatchTexts(4), gate)) {
