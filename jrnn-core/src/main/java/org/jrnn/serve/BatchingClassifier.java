@@ -80,11 +80,31 @@ public final class BatchingClassifier implements AutoCloseable {
         }
     }
 
-    /** Told about every batch run, on the worker thread that ran it (for metrics; keep it cheap). */
+    /**
+     * Told about every batch run, on the worker thread that ran it, after its futures were completed
+     * (for metrics; keep it cheap).
+     */
     public interface Listener {
         Listener NONE = (texts, requests, runNanos) -> {};
 
         void batchDone(int texts, int requests, long runNanos);
+    }
+
+    /**
+     * Test hooks, package-private: tests stop the clock so that nothing expires or stops waiting
+     * unless they move it, and learn when a worker starts waiting for company, instead of sleeping
+     * and hoping (on a loaded machine a sleep proves nothing).
+     */
+    interface Hooks {
+        Hooks NONE = new Hooks() {};
+
+        /** The clock deadlines and {@link Options#maxWait} are measured on. */
+        default long nanoTime() {
+            return System.nanoTime();
+        }
+
+        /** A worker holding {@code requests} queued requests starts waiting for more (lock held: keep it short). */
+        default void waitingForMore(int requests) {}
     }
 
     /** One request: texts to predict, or one text to explain. */
@@ -107,6 +127,7 @@ public final class BatchingClassifier implements AutoCloseable {
     private final Classifier classifier;
     private final Options options;
     private final Listener listener;
+    private final Hooks hooks;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Job> queue = new ArrayDeque<>(); // guarded by lock; FIFO, so deadlines ascend
@@ -124,9 +145,14 @@ public final class BatchingClassifier implements AutoCloseable {
     }
 
     public BatchingClassifier(Classifier classifier, Options options, Listener listener) {
+        this(classifier, options, listener, Hooks.NONE);
+    }
+
+    BatchingClassifier(Classifier classifier, Options options, Listener listener, Hooks hooks) {
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.options = Objects.requireNonNull(options, "options");
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.hooks = Objects.requireNonNull(hooks, "hooks");
         this.splitter = options.workers() < 2 ? null : java.util.concurrent.Executors.newFixedThreadPool(options.workers() - 1, r -> {
             Thread t = new Thread(r, "jrnn-batch-split");
             t.setDaemon(true);
@@ -179,7 +205,7 @@ public final class BatchingClassifier implements AutoCloseable {
     }
 
     private long deadline() {
-        return System.nanoTime() + options.timeout().toNanos();
+        return hooks.nanoTime() + options.timeout().toNanos();
     }
 
     private void enqueue(Job job) {
@@ -225,21 +251,29 @@ public final class BatchingClassifier implements AutoCloseable {
             batch.add(first);
             if (first.texts() == null) return batch; // an explanation runs alone
             int n = first.size();
-            long waitUntil = System.nanoTime() + options.maxWait().toNanos();
+            long waitUntil = hooks.nanoTime() + options.maxWait().toNanos();
             while (n < options.maxBatchTexts()) {
                 Job next = queue.peekFirst();
                 if (next == null) {
-                    long left = waitUntil - System.nanoTime();
+                    long left = waitUntil - hooks.nanoTime();
                     if (batch.size() < 2 || left <= 0 || !accepting) break; // alone: nothing suggests more will come
+                    hooks.waitingForMore(batch.size());
                     changed.awaitNanos(left);
                     continue;
                 }
-                if (next.texts() == null || n + next.size() > options.maxBatchTexts()) break;
-                poll();
-                if (!next.isDone()) {
-                    batch.add(next);
-                    n += next.size();
+                if (next.isDone() || expired(next)) {
+                    // Drop exactly the head we looked at. (poll() here would also take the job behind a
+                    // cancelled or expired head, unchecked for size, and lose it: its future never completed.)
+                    queue.pollFirst();
+                    queuedTexts -= next.size();
+                    if (!next.isDone()) next.fail(timedOut());
+                    continue;
                 }
+                if (next.texts() == null || n + next.size() > options.maxBatchTexts()) break;
+                queue.pollFirst();
+                queuedTexts -= next.size();
+                batch.add(next);
+                n += next.size();
             }
             if (!queue.isEmpty()) changed.signal(); // what did not fit goes to another worker now
             return batch;
@@ -256,13 +290,17 @@ public final class BatchingClassifier implements AutoCloseable {
         while ((j = queue.pollFirst()) != null) {
             queuedTexts -= j.size();
             if (j.isDone()) continue;
-            if (System.nanoTime() - j.deadlineNanos() > 0) {
+            if (expired(j)) {
                 j.fail(timedOut());
                 continue;
             }
             return j;
         }
         return null;
+    }
+
+    private boolean expired(Job j) {
+        return hooks.nanoTime() - j.deadlineNanos() > 0;
     }
 
     private OverloadedException timedOut() {
@@ -341,7 +379,7 @@ public final class BatchingClassifier implements AutoCloseable {
             lock.lock();
             try {
                 if (!accepting && queue.isEmpty()) return;
-                long now = System.nanoTime();
+                long now = hooks.nanoTime();
                 Job head;
                 while ((head = queue.peekFirst()) != null && now - head.deadlineNanos() > 0) {
                     queue.pollFirst();

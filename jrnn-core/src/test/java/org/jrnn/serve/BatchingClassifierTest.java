@@ -14,9 +14,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.jrnn.io.TestModels;
 import org.junit.jupiter.api.Test;
 
+// No sleeps and no timed assertions (they failed on a loaded machine): a Gate holds the worker, the
+// clock stands still unless a test moves it, and a hook says when a worker waits for company.
 class BatchingClassifierTest {
     private static final Classifier TINY = new Classifier(TestModels.tiny(2));
     private static final BatchingClassifier.Options ONE_WORKER =
@@ -33,7 +38,7 @@ class BatchingClassifierTest {
             batches.add(new int[] {texts, requests});
             entered.countDown();
             try {
-                release.await(20, TimeUnit.SECONDS);
+                release.await(60, TimeUnit.SECONDS); // longer than every get(20 s): no test passes because the gate gave up
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -44,6 +49,59 @@ class BatchingClassifierTest {
             b.submit(List.of("the team wins")).get(20, TimeUnit.SECONDS);
             assertThat(entered.await(20, TimeUnit.SECONDS)).isTrue();
         }
+
+        /** Futures complete before the listener hears of their batch: wait for it to. */
+        void awaitBatches(int n) throws InterruptedException {
+            await(() -> batches.size() >= n, n + " batches reported");
+        }
+    }
+
+    /**
+     * Hooks with a clock that stands still until moved (so nothing times out and no wait for company
+     * ends by itself), counting the worker's waits for company and the sweeper's looks at the clock.
+     */
+    static final class Clock implements BatchingClassifier.Hooks {
+        final AtomicLong now = new AtomicLong();
+        final AtomicInteger waits = new AtomicInteger();
+        final CountDownLatch waiting = new CountDownLatch(1);
+        final AtomicInteger sweeps = new AtomicInteger();
+        volatile int waitingWith;
+
+        @Override
+        public long nanoTime() {
+            if (Thread.currentThread().getName().equals("jrnn-batch-timeouts")) sweeps.incrementAndGet();
+            return now.get();
+        }
+
+        @Override
+        public void waitingForMore(int requests) {
+            waitingWith = requests;
+            waits.incrementAndGet();
+            waiting.countDown();
+        }
+
+        void advance(Duration d) {
+            now.addAndGet(d.toNanos());
+        }
+
+        /** Waits until the sweeper has read the clock twice more: a whole sweep saw the current time. */
+        void awaitSweep() throws InterruptedException {
+            int seen = sweeps.get();
+            await(() -> sweeps.get() >= seen + 2, "a sweep");
+        }
+    }
+
+    /** Polls, for up to 30 s: an upper bound for a hung test, never a claim about speed. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - until > 0) throw new AssertionError("still waiting after 30 s for " + what);
+            Thread.sleep(1);
+        }
+    }
+
+    private static BatchingClassifier stoppedClock(BatchingClassifier.Options options, BatchingClassifier.Listener listener) {
+        return new BatchingClassifier(TINY, options, listener, new Clock());
     }
 
     private static void assertSamePredictions(List<Prediction> got, List<Prediction> expected) {
@@ -59,8 +117,8 @@ class BatchingClassifierTest {
     void concurrentRequestsGetExactlyTheirOwnPredictions() throws Exception {
         List<List<String>> requests = new ArrayList<>();
         for (int i = 0; i < 200; i++) requests.add(ClassifierTest.texts(1 + i % 9, i));
-        try (BatchingClassifier b = new BatchingClassifier(TINY,
-                BatchingClassifier.Options.defaults().withWorkers(2).withMaxBatchTexts(16))) {
+        try (BatchingClassifier b = stoppedClock(BatchingClassifier.Options.defaults().withWorkers(2).withMaxBatchTexts(16),
+                BatchingClassifier.Listener.NONE)) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Future<List<Prediction>>> got = new ArrayList<>();
@@ -77,7 +135,7 @@ class BatchingClassifierTest {
     @Test
     void requestsThatArriveWhileTheWorkerIsBusyRunAsOneBatch() throws Exception {
         Gate gate = new Gate();
-        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER, gate)) {
+        try (BatchingClassifier b = stoppedClock(ONE_WORKER, gate)) {
             gate.hold(b);
             List<CompletableFuture<List<Prediction>>> waiting = new ArrayList<>();
             List<List<String>> requests = new ArrayList<>();
@@ -89,6 +147,7 @@ class BatchingClassifierTest {
             assertThat(b.queuedTexts()).isEqualTo(texts);
             gate.release.countDown();
             for (int i = 0; i < 10; i++) assertSamePredictions(waiting.get(i).get(20, TimeUnit.SECONDS), TINY.predictBatch(requests.get(i)));
+            gate.awaitBatches(2);
             assertThat(gate.batches).hasSize(2);
             assertThat(gate.batches.get(1)).containsExactly(texts, 10);
             assertThat(b.queuedTexts()).isZero();
@@ -99,7 +158,7 @@ class BatchingClassifierTest {
     void aLoneBatchSplitAcrossAnIdleWorkerGivesExactlyTheSamePredictions() throws Exception {
         // Two workers, one request at a time: the other worker is idle and the queue empty, so each
         // batch runs in two halves side by side; the answers must be those of one predictBatch.
-        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withWorkers(2))) {
+        try (BatchingClassifier b = stoppedClock(ONE_WORKER.withWorkers(2), BatchingClassifier.Listener.NONE)) {
             for (int i = 0; i < 30; i++) {
                 List<String> texts = ClassifierTest.texts(2 + i % 9, 500 + i);
                 assertSamePredictions(b.submit(texts).get(20, TimeUnit.SECONDS), TINY.predictBatch(texts));
@@ -109,43 +168,90 @@ class BatchingClassifierTest {
 
     @Test
     void aLoneRequestDoesNotWaitForCompany() throws Exception {
-        // maxWait 1 s: ten requests one after another would take >= 10 s if each waited for more.
-        // The bound is 5 s, not a speed figure: the work itself takes milliseconds.
-        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxWait(Duration.ofSeconds(1)))) {
-            long t0 = System.nanoTime();
+        // maxWait 1 s on a clock that stands still: a lone request that waited for more would never run.
+        Clock clock = new Clock();
+        List<Integer> requestsPerBatch = new CopyOnWriteArrayList<>();
+        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxWait(Duration.ofSeconds(1)),
+                (texts, requests, runNanos) -> requestsPerBatch.add(requests), clock)) {
             for (int i = 0; i < 10; i++) b.submit(List.of("goal " + i)).get(20, TimeUnit.SECONDS);
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            await(() -> requestsPerBatch.size() == 10, "10 batches reported");
         }
+        assertThat(clock.waits).hasValue(0);
+        assertThat(requestsPerBatch).containsOnly(1);
     }
 
     @Test
-    void queuedRequestsWaitUpToMaxWaitForMoreUnderLoad() throws Exception {
+    void queuedRequestsWaitForMoreUnderLoad() throws Exception {
+        // The worker finds two queued requests and waits for more; the clock stands still, so it waits
+        // however long this thread takes to send the third, which fills the batch (3 texts) and runs it.
         Gate gate = new Gate();
-        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxWait(Duration.ofSeconds(1)), gate)) {
+        Clock clock = new Clock();
+        BatchingClassifier.Options options = ONE_WORKER.withMaxWait(Duration.ofSeconds(1)).withMaxBatchTexts(3);
+        try (BatchingClassifier b = new BatchingClassifier(TINY, options, gate, clock)) {
             gate.hold(b);
             CompletableFuture<List<Prediction>> x = b.submit(List.of("goal"));
             CompletableFuture<List<Prediction>> y = b.submit(List.of("team"));
             gate.release.countDown();
-            // The worker found two queued requests: it waits (up to 1 s) for more, so a third joins them.
-            Thread.sleep(100);
+            assertThat(clock.waiting.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(clock.waitingWith).isEqualTo(2);
+            assertThat(x).isNotDone();
             CompletableFuture<List<Prediction>> z = b.submit(List.of("market"));
             x.get(20, TimeUnit.SECONDS);
             y.get(20, TimeUnit.SECONDS);
             z.get(20, TimeUnit.SECONDS);
+            gate.awaitBatches(2);
             assertThat(gate.batches.get(1)).containsExactly(3, 3);
+        }
+    }
+
+    @Test
+    void aPartialBatchStopsWaitingForMoreAtMaxWait() throws Exception {
+        Gate gate = new Gate();
+        Clock clock = new Clock();
+        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxWait(Duration.ofSeconds(1)), gate, clock)) {
+            gate.hold(b);
+            CompletableFuture<List<Prediction>> x = b.submit(List.of("goal"));
+            CompletableFuture<List<Prediction>> y = b.submit(List.of("team"));
+            gate.release.countDown();
+            assertThat(clock.waiting.await(20, TimeUnit.SECONDS)).isTrue();
+            clock.advance(Duration.ofSeconds(1)); // the worker notices when its (real) wait of up to 1 s ends
+            x.get(20, TimeUnit.SECONDS);
+            y.get(20, TimeUnit.SECONDS);
+            gate.awaitBatches(2);
+            assertThat(gate.batches.get(1)).containsExactly(2, 2);
+        }
+    }
+
+    @Test
+    void aCancelledRequestIsSkippedAndTheOneBehindItStillRuns() throws Exception {
+        // Gathering a batch, the worker meets a cancelled request: it drops that one only.
+        Gate gate = new Gate();
+        try (BatchingClassifier b = stoppedClock(ONE_WORKER, gate)) {
+            gate.hold(b);
+            CompletableFuture<List<Prediction>> a = b.submit(List.of("goal"));
+            CompletableFuture<List<Prediction>> cancelled = b.submit(List.of("team"));
+            CompletableFuture<List<Prediction>> c = b.submit(List.of("market shares"));
+            cancelled.cancel(false);
+            gate.release.countDown();
+            assertSamePredictions(a.get(20, TimeUnit.SECONDS), TINY.predictBatch(List.of("goal")));
+            assertSamePredictions(c.get(20, TimeUnit.SECONDS), TINY.predictBatch(List.of("market shares")));
+            gate.awaitBatches(2);
+            assertThat(gate.batches.get(1)).containsExactly(2, 2);
+            assertThat(b.queuedTexts()).isZero();
         }
     }
 
     @Test
     void aBatchNeverExceedsMaxBatchTextsButALargeRequestRunsWhole() throws Exception {
         Gate gate = new Gate();
-        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxBatchTexts(4), gate)) {
+        try (BatchingClassifier b = stoppedClock(ONE_WORKER.withMaxBatchTexts(4), gate)) {
             gate.hold(b);
             List<CompletableFuture<List<Prediction>>> waiting = new ArrayList<>();
             for (int i = 0; i < 9; i++) waiting.add(b.submit(List.of("goal " + i)));
             waiting.add(b.submit(ClassifierTest.texts(7, 5))); // larger than a batch: alone and whole
             gate.release.countDown();
             for (CompletableFuture<List<Prediction>> f : waiting) f.get(20, TimeUnit.SECONDS);
+            gate.awaitBatches(5);
             List<Integer> sizes = gate.batches.subList(1, gate.batches.size()).stream().map(x -> x[0]).toList();
             assertThat(sizes).containsExactly(4, 4, 1, 7);
         }
@@ -154,7 +260,7 @@ class BatchingClassifierTest {
     @Test
     void aFullQueueRefusesInsteadOfGrowing() throws Exception {
         Gate gate = new Gate();
-        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withMaxQueuedTexts(5), gate)) {
+        try (BatchingClassifier b = stoppedClock(ONE_WORKER.withMaxQueuedTexts(5), gate)) {
             gate.hold(b);
             CompletableFuture<List<Prediction>> a = b.submit(ClassifierTest.texts(3, 1));
             CompletableFuture<List<Prediction>> c = b.submit(ClassifierTest.texts(3, 2)); // 6 > 5
@@ -172,10 +278,15 @@ class BatchingClassifierTest {
     @Test
     void aRequestStuckInTheQueuePastItsTimeoutFailsWithoutWaitingForTheWorker() throws Exception {
         Gate gate = new Gate();
-        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withTimeout(Duration.ofMillis(50)), gate)) {
+        Clock clock = new Clock();
+        try (BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER.withTimeout(Duration.ofMillis(50)), gate, clock)) {
             gate.hold(b);
             CompletableFuture<List<Prediction>> late = b.submit(List.of("market shares"));
-            // The worker stays held: only the timeout sweep can answer this future.
+            // The worker stays held: only the timeout sweep can answer this future. At its deadline it is not late yet.
+            clock.advance(Duration.ofMillis(50));
+            clock.awaitSweep();
+            assertThat(late).isNotDone();
+            clock.advance(Duration.ofNanos(1));
             assertThatThrownBy(() -> late.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(OverloadedException.class).hasMessageContaining("waited longer than 50 ms")
                     .satisfies(e -> assertThat(((OverloadedException) e).reason()).isEqualTo(OverloadedException.Reason.TIMED_OUT));
@@ -187,17 +298,25 @@ class BatchingClassifierTest {
     @Test
     void shutdownFinishesQueuedWorkThenRefusesNewRequests() throws Exception {
         Gate gate = new Gate();
-        BatchingClassifier b = new BatchingClassifier(TINY, ONE_WORKER, gate);
+        BatchingClassifier b = stoppedClock(ONE_WORKER, gate);
         gate.hold(b);
         List<CompletableFuture<List<Prediction>>> queued = new ArrayList<>();
         for (int i = 0; i < 5; i++) queued.add(b.submit(List.of("team " + i)));
         CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> b.shutdown(Duration.ofSeconds(20)));
-        // Shutting down: new requests are refused at once, queued ones wait for the worker.
-        CompletableFuture<List<Prediction>> refused = null;
-        for (int i = 0; i < 2000 && (refused == null || !refused.isCompletedExceptionally()); i++) {
-            refused = b.submit(List.of("late"));
-            if (!refused.isCompletedExceptionally()) Thread.sleep(1); // the shutdown thread has not started yet
-        }
+        // Shutting down: new requests are refused at once, queued ones wait for the worker. Until the
+        // shutdown thread starts, probes are queued (at most 3000 of the 4096 texts allowed: never QUEUE_FULL).
+        List<CompletableFuture<List<Prediction>>> probe = new ArrayList<>();
+        await(() -> {
+            probe.add(b.submit(List.of("late")));
+            if (probe.get(probe.size() - 1).isCompletedExceptionally()) return true;
+            try {
+                Thread.sleep(9);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }, "new requests refused");
+        CompletableFuture<List<Prediction>> refused = probe.get(probe.size() - 1);
         assertThatThrownBy(refused::join).cause().isInstanceOf(OverloadedException.class)
                 .satisfies(e -> assertThat(((OverloadedException) e).reason()).isEqualTo(OverloadedException.Reason.SHUT_DOWN));
         gate.release.countDown();
