@@ -4,7 +4,9 @@
 #   bench/spark-bench.sh accuracy PRESET SYNC_EVERY "2,4" [DATA_DIR]
 #   bench/spark-bench.sh score MODEL.jrnn [DATA_DIR]
 # DATA_DIR defaults to ../shared/data/ag_news (train.csv, test.csv). Prints RESULT lines; everything
-# else (Spark's log) goes to stderr. Binds to 127.0.0.1 only.
+# else (Spark's log) goes to stderr. Binds to 127.0.0.1 only. Environment: SEED (42), COMBINE (mean|sqrt|sum),
+# SPLIT=0 (each partition takes the whole batch), BATCH, LAZY=1, LR_SCALE (sqrt|linear), SKIP_SINGLE=1, ROWS,
+# JAVA_OPTS (extra JVM flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=$1; shift

@@ -90,6 +90,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public final Param<String> architecture;
     public final IntParam epochs;
     public final IntParam batchSize;
+    public final BooleanParam splitBatch;
     public final DoubleParam learningRate;
     public final LongParam seed;
     public final IntParam vocabSize;
@@ -123,7 +124,9 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         preset = new Param<>(this, "preset", "named configuration (jrnn presets): architecture, batch size, epochs");
         architecture = new Param<>(this, "architecture", "architecture JSON replacing the preset's (jrnn --model FILE.json); \"\" = the preset's");
         epochs = new IntParam(this, "epochs", "passes over the data; 0 = the preset's");
-        batchSize = new IntParam(this, "batchSize", "rows per optimizer step on each partition; 0 = the preset's");
+        batchSize = new IntParam(this, "batchSize", "rows per optimizer step (over all partitions with splitBatch, else on each); 0 = the preset's");
+        splitBatch = new BooleanParam(this, "splitBatch", "split batchSize across the partitions (batchSize / P rows per step on each,"
+                + " at least 1), so an epoch takes as many optimizer steps as on one machine");
         learningRate = new DoubleParam(this, "learningRate", "Adam's learning rate");
         seed = new LongParam(this, "seed", "seeds initialisation, shuffles and dropout");
         vocabSize = new IntParam(this, "vocabSize", "max_tokens, padding and [UNK] included");
@@ -136,8 +139,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         numPartitions = new IntParam(this, "numPartitions", "training shards; 0 = Spark's default parallelism");
         threadsPerTask = new IntParam(this, "threadsPerTask", "threads each training task uses (jrnn train --threads)");
         checkpointDir = new Param<>(this, "checkpointDir", "Hadoop-compatible folder for checkpoints; a run finding its own checkpoint there continues it; \"\" = none");
-        combine = new Param<>(this, "combine", "how a round's shard changes are combined: sqrt (the start + √c × the mean change of the c shards"
-                + " that changed a parameter; the default), mean (federated averaging) or sum (the start + every shard's change)");
+        combine = new Param<>(this, "combine", "how a round's shard changes are combined: mean (federated averaging; the default), sqrt (the start"
+                + " + √c × the mean change of the c shards that changed a parameter) or sum (the start + every shard's change)");
         checkpointEvery = new IntParam(this, "checkpointEvery", "rounds between checkpoints (and one at each epoch end)");
         setDefault(inputCol, "text");
         setDefault(textCols, new String[0]);
@@ -148,6 +151,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         setDefault(architecture, "");
         setDefault(epochs, (Object) 0);
         setDefault(batchSize, (Object) 0);
+        setDefault(splitBatch, (Object) true);
         setDefault(learningRate, (Object) OptimConfig.DEFAULT_LEARNING_RATE);
         setDefault(seed, (Object) OptimConfig.DEFAULT_SEED);
         setDefault(vocabSize, (Object) VocabConfig.DEFAULT_VOCAB_SIZE);
@@ -160,7 +164,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         setDefault(numPartitions, (Object) 0);
         setDefault(threadsPerTask, (Object) 1);
         setDefault(checkpointDir, "");
-        setDefault(combine, "sqrt");
+        setDefault(combine, "mean");
         setDefault(checkpointEvery, (Object) 10);
     }
 
@@ -175,6 +179,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public JrnnClassifier setArchitecture(String json) { set(architecture, json); return this; }
     public JrnnClassifier setEpochs(int v) { set(epochs, (Object) v); return this; }
     public JrnnClassifier setBatchSize(int v) { set(batchSize, (Object) v); return this; }
+    public JrnnClassifier setSplitBatch(boolean v) { set(splitBatch, (Object) v); return this; }
     public JrnnClassifier setLearningRate(double v) { set(learningRate, (Object) v); return this; }
     public JrnnClassifier setSeed(long v) { set(seed, (Object) v); return this; }
     public JrnnClassifier setVocabSize(int v) { set(vocabSize, (Object) v); return this; }
@@ -200,6 +205,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public Param<String> architecture() { return architecture; }
     public IntParam epochs() { return epochs; }
     public IntParam batchSize() { return batchSize; }
+    public BooleanParam splitBatch() { return splitBatch; }
     public DoubleParam learningRate() { return learningRate; }
     public LongParam seed() { return seed; }
     public IntParam vocabSize() { return vocabSize; }
@@ -484,7 +490,9 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     private Fitted train(Settings s, TextVectorizer vec, List<String> names, JavaRDD<LocalSgd.Shard> shards, List<Integer> sizes,
                          int partitions, EncodedDataset validation, JavaSparkContext jsc, int trainRows) {
         OptimConfig o = s.optim();
-        LocalSgd.Plan plan = new LocalSgd.Plan(s.spec().toJson(), vec.size(), names.size(), o.seed(), o.batchSize(), o.learningRate(),
+        // With splitBatch the P partitions' steps together take the batch one machine's step takes.
+        int batch = boolOf(splitBatch) ? Math.max(1, o.batchSize() / partitions) : o.batchSize();
+        LocalSgd.Plan plan = new LocalSgd.Plan(s.spec().toJson(), vec.size(), names.size(), o.seed(), batch, o.learningRate(),
                 o.lazyEmbeddingAdam(), o.bucket(), o.clipNorm(), s.threads(), s.syncEvery(), o.lazyEmbeddingAdam() && !wholeEmbeddings);
         Sequential model = plan.build(); // the initial weights: ModelSpec.build with the seed, as jrnn train
         Adam adam = Adam.keras(o.learningRate());
@@ -494,7 +502,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         SgdCheckpoint st = new SgdCheckpoint(fp, partitions, LocalSgd.State.of(model.params(), adam));
         if (!dir.isEmpty() && SgdCheckpoint.exists(dir, conf)) st = SgdCheckpoint.read(dir, conf, fp, st.state);
         int maxBatches = 0;
-        for (int n : sizes) maxBatches = Math.max(maxBatches, (n + o.batchSize() - 1) / o.batchSize());
+        for (int n : sizes) maxBatches = Math.max(maxBatches, (n + batch - 1) / batch);
         int rounds = (maxBatches + s.syncEvery() - 1) / s.syncEvery();
         List<Round> roundLog = new ArrayList<>();
         int roundsThisFit = 0;
@@ -554,7 +562,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         }
         st.state.into(model.params(), adam);
         List<EpochMetrics> history = List.copyOf(st.history);
-        SavedModel.Training t = new SavedModel.Training(s.presetName(), "spark: " + partitions + " partitions, syncEvery " + s.syncEvery(),
+        SavedModel.Training t = new SavedModel.Training(s.presetName(), "spark: " + partitions + " partitions of batch " + batch + ", syncEvery " + s.syncEvery(),
                 history.size(), o.seed(), o.batchSize(), o.learningRate(), trainRows, validation == null ? 0 : validation.size(), history);
         SavedModel saved = new SavedModel(s.spec(), vec, Math.max(s.vocab().vocabSize(), vec.size()), TextField.TITLE_AND_DESCRIPTION, names,
                 model, t, SavedModel.now(), SavedModel.producerName());

@@ -198,9 +198,13 @@ final class LocalSgd {
      * moments are the contributors' mean in every mode.
      */
     enum Combine {
-        /** f(c) = 1: the contributors' mean (federated averaging); a round moves about as far as one shard's K steps. */
+        /**
+         * f(c) = 1: the contributors' mean (federated averaging); a round moves about as far as one shard's K
+         * steps. The default: with the batch split across the partitions (splitBatch) that is as far as K steps
+         * of one machine with the whole batch.
+         */
         MEAN,
-        /** f(c) = √c: between the two; the default, the one rule that kept gru and bilstm2x64 near one machine at P = 4. */
+        /** f(c) = √c: between the two, for shards that each take a whole batch per step (splitBatch off). */
         SQRT,
         /** f(c) = c: the start plus every contributor's change, as if their steps were taken one after another. */
         SUM;

@@ -73,7 +73,17 @@ class JrnnClassifierTest {
     static JrnnClassifier classifier(int partitions) {
         return new JrnnClassifier().setTextCols("title", "description").setLabelCol("label").setValidationIndicatorCol("val")
                 .setClassNames(AgNewsCsv.CLASS_NAMES.toArray(String[]::new)).setPreset("rnn_masked").setVocabSize(2000)
-                .setEpochs(2).setSeed(7).setNumPartitions(partitions).setSyncEvery(7);
+                .setEpochs(2).setSeed(7).setNumPartitions(partitions).setSyncEvery(7).setSplitBatch(false);
+    }
+
+    @Test
+    void splitBatchGivesEachPartitionItsShareOfTheBatch() throws Exception {
+        // rnn_masked's batch 16 over 2 partitions: 8 rows per step; 300 rows per shard: 38 steps, rounds of 7: 6 per epoch.
+        JrnnClassifier.Fitted f = classifier(2).setEpochs(1).setSplitBatch(true).fitWithRounds(frame());
+        assertThat(f.rounds()).hasSize(6);
+        assertThat(f.rounds().stream().mapToInt(JrnnClassifier.Round::steps).sum()).isEqualTo(38);
+        assertThat(f.model().savedModel().training().data()).contains("2 partitions of batch 8");
+        assertThat(f.model().savedModel().history().get(0).samples()).isEqualTo(600);
     }
 
     @Test
