@@ -5,7 +5,8 @@
 #   bench/spark-bench.sh score MODEL.jrnn [DATA_DIR]
 # DATA_DIR defaults to ../shared/data/ag_news (train.csv, test.csv). Prints RESULT lines; everything
 # else (Spark's log) goes to stderr. Binds to 127.0.0.1 only. Environment: SEED (42), COMBINE (mean|sqrt|sum),
-# SPLIT=0 (each partition takes the whole batch), BATCH, LAZY=1, LR_SCALE (sqrt|linear), SKIP_SINGLE=1, ROWS,
+# SPLIT=0 (each partition takes the whole batch), SCALE_LR=0 (no √P with the split batch), BATCH, LAZY=1,
+# LR_SCALE (sqrt|linear: an extra factor on P partitions), SKIP_SINGLE=1, ROWS,
 # JAVA_OPTS (extra JVM flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."

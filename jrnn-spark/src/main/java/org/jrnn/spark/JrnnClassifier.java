@@ -91,6 +91,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public final IntParam epochs;
     public final IntParam batchSize;
     public final BooleanParam splitBatch;
+    public final BooleanParam scaleLearningRate;
     public final DoubleParam learningRate;
     public final LongParam seed;
     public final IntParam vocabSize;
@@ -127,6 +128,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         batchSize = new IntParam(this, "batchSize", "rows per optimizer step (over all partitions with splitBatch, else on each); 0 = the preset's");
         splitBatch = new BooleanParam(this, "splitBatch", "split batchSize across the partitions (batchSize / P rows per step on each,"
                 + " at least 1), so an epoch takes as many optimizer steps as on one machine");
+        scaleLearningRate = new BooleanParam(this, "scaleLearningRate", "with splitBatch, multiply the learning rate by √P: a"
+                + " partition's Adam sees a P times smaller batch, whose noisier gradients raise its second moment and shorten its steps");
         learningRate = new DoubleParam(this, "learningRate", "Adam's learning rate");
         seed = new LongParam(this, "seed", "seeds initialisation, shuffles and dropout");
         vocabSize = new IntParam(this, "vocabSize", "max_tokens, padding and [UNK] included");
@@ -152,6 +155,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         setDefault(epochs, (Object) 0);
         setDefault(batchSize, (Object) 0);
         setDefault(splitBatch, (Object) true);
+        setDefault(scaleLearningRate, (Object) true);
         setDefault(learningRate, (Object) OptimConfig.DEFAULT_LEARNING_RATE);
         setDefault(seed, (Object) OptimConfig.DEFAULT_SEED);
         setDefault(vocabSize, (Object) VocabConfig.DEFAULT_VOCAB_SIZE);
@@ -180,6 +184,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public JrnnClassifier setEpochs(int v) { set(epochs, (Object) v); return this; }
     public JrnnClassifier setBatchSize(int v) { set(batchSize, (Object) v); return this; }
     public JrnnClassifier setSplitBatch(boolean v) { set(splitBatch, (Object) v); return this; }
+    public JrnnClassifier setScaleLearningRate(boolean v) { set(scaleLearningRate, (Object) v); return this; }
     public JrnnClassifier setLearningRate(double v) { set(learningRate, (Object) v); return this; }
     public JrnnClassifier setSeed(long v) { set(seed, (Object) v); return this; }
     public JrnnClassifier setVocabSize(int v) { set(vocabSize, (Object) v); return this; }
@@ -206,6 +211,7 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
     public IntParam epochs() { return epochs; }
     public IntParam batchSize() { return batchSize; }
     public BooleanParam splitBatch() { return splitBatch; }
+    public BooleanParam scaleLearningRate() { return scaleLearningRate; }
     public DoubleParam learningRate() { return learningRate; }
     public LongParam seed() { return seed; }
     public IntParam vocabSize() { return vocabSize; }
@@ -492,10 +498,14 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         OptimConfig o = s.optim();
         // With splitBatch the P partitions' steps together take the batch one machine's step takes.
         int batch = boolOf(splitBatch) ? Math.max(1, o.batchSize() / partitions) : o.batchSize();
-        LocalSgd.Plan plan = new LocalSgd.Plan(s.spec().toJson(), vec.size(), names.size(), o.seed(), batch, o.learningRate(),
+        // Averaging P Adam steps taken on batches P times smaller: their second moments carry up to P times the
+        // gradient noise, so each step is up to √P shorter than one machine's; √P restores the length (§1 of
+        // docs/SCALING.md: gru lost 0.7–0.8 points without it). P = 1 keeps the learning rate as it is.
+        double lr = boolOf(splitBatch) && boolOf(scaleLearningRate) && partitions > 1 ? o.learningRate() * Math.sqrt(partitions) : o.learningRate();
+        LocalSgd.Plan plan = new LocalSgd.Plan(s.spec().toJson(), vec.size(), names.size(), o.seed(), batch, lr,
                 o.lazyEmbeddingAdam(), o.bucket(), o.clipNorm(), s.threads(), s.syncEvery(), o.lazyEmbeddingAdam() && !wholeEmbeddings);
         Sequential model = plan.build(); // the initial weights: ModelSpec.build with the seed, as jrnn train
-        Adam adam = Adam.keras(o.learningRate());
+        Adam adam = Adam.keras(lr);
         String fp = fingerprint(s, plan, vec, names, sizes);
         String dir = $(checkpointDir);
         var conf = jsc.hadoopConfiguration();
@@ -562,7 +572,8 @@ public final class JrnnClassifier extends Estimator<JrnnClassificationModel> imp
         }
         st.state.into(model.params(), adam);
         List<EpochMetrics> history = List.copyOf(st.history);
-        SavedModel.Training t = new SavedModel.Training(s.presetName(), "spark: " + partitions + " partitions of batch " + batch + ", syncEvery " + s.syncEvery(),
+        SavedModel.Training t = new SavedModel.Training(s.presetName(), "spark: " + partitions + " partitions of batch " + batch + ", syncEvery " + s.syncEvery()
+                + (lr != o.learningRate() ? ", learning rate " + (float) lr : ""),
                 history.size(), o.seed(), o.batchSize(), o.learningRate(), trainRows, validation == null ? 0 : validation.size(), history);
         SavedModel saved = new SavedModel(s.spec(), vec, Math.max(s.vocab().vocabSize(), vec.size()), TextField.TITLE_AND_DESCRIPTION, names,
                 model, t, SavedModel.now(), SavedModel.producerName());

@@ -82,7 +82,12 @@ class JrnnClassifierTest {
         JrnnClassifier.Fitted f = classifier(2).setEpochs(1).setSplitBatch(true).fitWithRounds(frame());
         assertThat(f.rounds()).hasSize(6);
         assertThat(f.rounds().stream().mapToInt(JrnnClassifier.Round::steps).sum()).isEqualTo(38);
-        assertThat(f.model().savedModel().training().data()).contains("2 partitions of batch 8");
+        assertThat(f.model().savedModel().training().data()).contains("2 partitions of batch 8")
+                .contains("learning rate " + (float) (org.jrnn.train.OptimConfig.DEFAULT_LEARNING_RATE * Math.sqrt(2)));
+        JrnnClassifier.Fitted plain = classifier(2).setEpochs(1).setSplitBatch(true).setScaleLearningRate(false).fitWithRounds(frame());
+        assertThat(plain.model().savedModel().training().data()).doesNotContain("learning rate");
+        assertThat(plain.model().savedModel().model().params().get(1).data)
+                .isNotEqualTo(f.model().savedModel().model().params().get(1).data); // the scaled rate was used
         assertThat(f.model().savedModel().history().get(0).samples()).isEqualTo(600);
     }
 

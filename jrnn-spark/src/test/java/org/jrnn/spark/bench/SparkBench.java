@@ -90,6 +90,7 @@ public final class SparkBench {
                     .setCombine(System.getenv().getOrDefault("COMBINE", "mean"))
                     .setLazyEmbeddingAdam("1".equals(System.getenv("LAZY")))
                     .setSplitBatch(!"0".equals(System.getenv("SPLIT")))
+                    .setScaleLearningRate(!"0".equals(System.getenv("SCALE_LR")))
                     .setBatchSize(Integer.parseInt(System.getenv().getOrDefault("BATCH", "" + cfg.optim().batchSize())))
                     .setLearningRate(cfg.optim().learningRate() * switch (lrScale) {
                         case "linear" -> Integer.parseInt(p);
@@ -107,7 +108,7 @@ public final class SparkBench {
             long down = f.rounds().get(0).bytesDown();
             int n = f.rounds().size();
             System.out.printf("RESULT\t%s\t%s partitions, lr " + lrScale + ", " + System.getenv().getOrDefault("COMBINE", "mean") + ", seed " + seed
-                    + ("1".equals(System.getenv("LAZY")) ? ", lazy embedding Adam" : "") + ("0".equals(System.getenv("SPLIT")) ? ", whole batch per partition" : ", batch/P") + "\t%d\t%.2f\t%.1f\trounds=%d\tbytesUp=%.1fMB\tbytesDown=%.1fMB\tmedianRound=%.3f\tmedianMaxCompute=%.3f\tmedianDriverCombine=%.3f\tmedianOther=%.3f%n",
+                    + ("1".equals(System.getenv("LAZY")) ? ", lazy embedding Adam" : "") + ("0".equals(System.getenv("SPLIT")) ? ", whole batch per partition" : ", batch/P") + ("0".equals(System.getenv("SCALE_LR")) || "0".equals(System.getenv("SPLIT")) ? "" : ", lr x sqrt(P)") + "\t%d\t%.2f\t%.1f\trounds=%d\tbytesUp=%.1fMB\tbytesDown=%.1fMB\tmedianRound=%.3f\tmedianMaxCompute=%.3f\tmedianDriverCombine=%.3f\tmedianOther=%.3f%n",
                     preset, p, syncEvery, 100 * h.get(h.size() - 1).valAccuracy(), seconds, n, up / 1e6, down / 1e6,
                     round[n / 2], compute[n / 2], sync[n / 2], other[n / 2]);
         }
