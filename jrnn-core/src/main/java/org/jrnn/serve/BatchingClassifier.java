@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -410,17 +409,7 @@ public final class BatchingClassifier implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        long until = System.nanoTime() + wait.toNanos();
-        boolean drained = true;
-        for (Thread w : workers) {
-            try {
-                long left = until - System.nanoTime();
-                if (left > 0) w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            drained &= !w.isAlive();
-        }
+        boolean drained = Workers.joinAll(workers, wait);
         lock.lock();
         try {
             Job j;

@@ -8,11 +8,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.jrnn.serve.OverloadedException;
+import org.jrnn.serve.Workers;
 
 /**
  * Runs submitted tasks on {@code workers} threads in arrival order. Order of use: {@link #submit}
@@ -188,17 +188,7 @@ final class WorkQueue {
         } finally {
             lock.unlock();
         }
-        long until = System.nanoTime() + wait.toNanos();
-        boolean drained = true;
-        for (Thread w : workers) {
-            try {
-                long left = until - System.nanoTime();
-                if (left > 0) w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            drained &= !w.isAlive();
-        }
+        boolean drained = Workers.joinAll(workers, wait);
         stopRunning = true;
         lock.lock();
         try {
