@@ -418,59 +418,72 @@ final class Protocol {
         });
     }
 
-    static byte[] inferResponse(String model, InferRequest req, List<Prediction> ps, int classes) {
-        int n = ps.size();
+    /** Writes one named output's shape, datatype and data. */
+    @FunctionalInterface
+    private interface OutputBody {
+        void write(JsonGenerator g, String name) throws IOException;
+    }
+
+    /** An infer answer: model, version, the request's id, then {"name": ..., what {@code body} writes} per output, in the asked order. */
+    private static byte[] inferAnswer(String model, String id, List<String> outputs, OutputBody body) {
         return json(g -> {
             g.writeStartObject();
             g.writeStringField("model_name", model);
             g.writeStringField("model_version", "1");
-            if (req.id() != null) g.writeStringField("id", req.id());
+            if (id != null) g.writeStringField("id", id);
             g.writeArrayFieldStart("outputs");
-            for (String name : req.outputs()) {
+            for (String name : outputs) {
                 g.writeStartObject();
                 g.writeStringField("name", name);
-                switch (name) {
-                    case PROBABILITIES -> {
-                        shape(g, n, classes);
-                        g.writeStringField("datatype", "FP32");
-                        g.writeArrayFieldStart("data"); // (n, K) row-major
-                        for (Prediction p : ps) for (Double v : p.probabilities()) g.writeNumber(v.floatValue());
-                        g.writeEndArray();
-                    }
-                    case LABEL -> {
-                        shape(g, n, -1);
-                        g.writeStringField("datatype", "BYTES");
-                        g.writeArrayFieldStart("data");
-                        for (Prediction p : ps) g.writeString(p.label());
-                        g.writeEndArray();
-                    }
-                    case TOP_K_LABELS, TOP_K_PROBABILITIES -> {
-                        int k = Math.min(req.topK(), classes);
-                        shape(g, n, k);
-                        boolean labels = name.equals(TOP_K_LABELS);
-                        g.writeStringField("datatype", labels ? "BYTES" : "FP32");
-                        g.writeArrayFieldStart("data"); // (n, k) row-major, most probable first
-                        for (Prediction p : ps) {
-                            for (Prediction.Scored s : p.topK(k)) {
-                                if (labels) g.writeString(s.label());
-                                else g.writeNumber((float) s.probability());
-                            }
-                        }
-                        g.writeEndArray();
-                    }
-                    case EXPLANATION -> {
-                        shape(g, n, -1);
-                        g.writeStringField("datatype", "BYTES");
-                        g.writeArrayFieldStart("data"); // one JSON document per text, as `jrnn predict --explain` prints it
-                        for (Prediction p : ps) g.writeString(explanationJson(p));
-                        g.writeEndArray();
-                    }
-                    default -> throw new IllegalStateException(name);
-                }
+                body.write(g, name);
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
+        });
+    }
+
+    static byte[] inferResponse(String model, InferRequest req, List<Prediction> ps, int classes) {
+        int n = ps.size();
+        return inferAnswer(model, req.id(), req.outputs(), (g, name) -> {
+            switch (name) {
+                case PROBABILITIES -> {
+                    shape(g, n, classes);
+                    g.writeStringField("datatype", "FP32");
+                    g.writeArrayFieldStart("data"); // (n, K) row-major
+                    for (Prediction p : ps) for (Double v : p.probabilities()) g.writeNumber(v.floatValue());
+                    g.writeEndArray();
+                }
+                case LABEL -> {
+                    shape(g, n, -1);
+                    g.writeStringField("datatype", "BYTES");
+                    g.writeArrayFieldStart("data");
+                    for (Prediction p : ps) g.writeString(p.label());
+                    g.writeEndArray();
+                }
+                case TOP_K_LABELS, TOP_K_PROBABILITIES -> {
+                    int k = Math.min(req.topK(), classes);
+                    shape(g, n, k);
+                    boolean labels = name.equals(TOP_K_LABELS);
+                    g.writeStringField("datatype", labels ? "BYTES" : "FP32");
+                    g.writeArrayFieldStart("data"); // (n, k) row-major, most probable first
+                    for (Prediction p : ps) {
+                        for (Prediction.Scored s : p.topK(k)) {
+                            if (labels) g.writeString(s.label());
+                            else g.writeNumber((float) s.probability());
+                        }
+                    }
+                    g.writeEndArray();
+                }
+                case EXPLANATION -> {
+                    shape(g, n, -1);
+                    g.writeStringField("datatype", "BYTES");
+                    g.writeArrayFieldStart("data"); // one JSON document per text, as `jrnn predict --explain` prints it
+                    for (Prediction p : ps) g.writeString(explanationJson(p));
+                    g.writeEndArray();
+                }
+                default -> throw new IllegalStateException(name);
+            }
         });
     }
 
@@ -523,50 +536,38 @@ final class Protocol {
         int total = 0;
         for (Tagger.Tagged t : ts) total += t.tokens().size();
         int tokens = total;
-        return json(g -> {
-            g.writeStartObject();
-            g.writeStringField("model_name", model);
-            g.writeStringField("model_version", "1");
-            if (req.id() != null) g.writeStringField("id", req.id());
-            g.writeArrayFieldStart("outputs");
-            for (String name : req.outputs()) {
-                g.writeStartObject();
-                g.writeStringField("name", name);
-                switch (name) {
-                    case LENGTHS -> {
-                        shape(g, ts.size(), -1);
-                        g.writeStringField("datatype", "INT32");
-                        g.writeArrayFieldStart("data");
-                        for (Tagger.Tagged t : ts) g.writeNumber(t.tokens().size());
-                        g.writeEndArray();
-                    }
-                    case TOKENS, TAGS -> {
-                        shape(g, tokens, -1);
-                        g.writeStringField("datatype", "BYTES");
-                        g.writeArrayFieldStart("data");
-                        for (Tagger.Tagged t : ts) for (String v : name.equals(TOKENS) ? t.tokens() : t.tags()) g.writeString(v);
-                        g.writeEndArray();
-                    }
-                    case SCORES -> {
-                        shape(g, tokens, -1);
-                        g.writeStringField("datatype", "FP32");
-                        g.writeArrayFieldStart("data");
-                        for (Tagger.Tagged t : ts) for (float v : t.scores()) g.writeNumber(v);
-                        g.writeEndArray();
-                    }
-                    case ENTITIES -> {
-                        shape(g, ts.size(), -1);
-                        g.writeStringField("datatype", "BYTES");
-                        g.writeArrayFieldStart("data");
-                        for (Tagger.Tagged t : ts) g.writeString(new String(json(w -> writeEntities(w, t)), StandardCharsets.UTF_8));
-                        g.writeEndArray();
-                    }
-                    default -> throw new IllegalStateException(name);
+        return inferAnswer(model, req.id(), req.outputs(), (g, name) -> {
+            switch (name) {
+                case LENGTHS -> {
+                    shape(g, ts.size(), -1);
+                    g.writeStringField("datatype", "INT32");
+                    g.writeArrayFieldStart("data");
+                    for (Tagger.Tagged t : ts) g.writeNumber(t.tokens().size());
+                    g.writeEndArray();
                 }
-                g.writeEndObject();
+                case TOKENS, TAGS -> {
+                    shape(g, tokens, -1);
+                    g.writeStringField("datatype", "BYTES");
+                    g.writeArrayFieldStart("data");
+                    for (Tagger.Tagged t : ts) for (String v : name.equals(TOKENS) ? t.tokens() : t.tags()) g.writeString(v);
+                    g.writeEndArray();
+                }
+                case SCORES -> {
+                    shape(g, tokens, -1);
+                    g.writeStringField("datatype", "FP32");
+                    g.writeArrayFieldStart("data");
+                    for (Tagger.Tagged t : ts) for (float v : t.scores()) g.writeNumber(v);
+                    g.writeEndArray();
+                }
+                case ENTITIES -> {
+                    shape(g, ts.size(), -1);
+                    g.writeStringField("datatype", "BYTES");
+                    g.writeArrayFieldStart("data");
+                    for (Tagger.Tagged t : ts) g.writeString(new String(json(w -> writeEntities(w, t)), StandardCharsets.UTF_8));
+                    g.writeEndArray();
+                }
+                default -> throw new IllegalStateException(name);
             }
-            g.writeEndArray();
-            g.writeEndObject();
         });
     }
 
