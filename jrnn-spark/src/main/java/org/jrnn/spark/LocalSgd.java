@@ -216,11 +216,6 @@ final class LocalSgd {
                 case SUM -> contributors;
             };
         }
-
-        /** The Param value. */
-        String id() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
     /**
@@ -246,22 +241,34 @@ final class LocalSgd {
         Rows rows = active.get(0).embedding();
         int emb = rows == null || active.stream().anyMatch(r -> r.embedding() == null) ? -1 : rows.param();
         for (int i = 0; i < n; i++) {
+            if (i == emb) {
+                float[][] e = byRow(start.weights()[i], active, i, rows.dim(), how);
+                w[i] = e[0];
+                m[i] = e[1];
+                v[i] = e[2];
+                continue;
+            }
             m[i] = mean(active, i, State::m);
             v[i] = mean(active, i, State::v);
             w[i] = how == Combine.SUM ? sumOfChanges(start.weights()[i], active, i) : mean(active, i, State::weights);
-            if (how == Combine.SQRT) scale(start.weights()[i], w[i], 0, w[i].length, how.factor(active.size()));
-            if (i == emb) byRow(start.weights()[i], active, i, rows.dim(), how, w[i], m[i], v[i]);
+            if (how == Combine.SQRT) scale(start.weights()[i], w[i], how.factor(active.size()));
         }
         return new State(w, m, v, iterations);
     }
 
-    /** Moves {@code w[from, to)} to start + f · (w − start). */
-    private static void scale(float[] start, float[] w, int from, int to, double f) {
-        for (int j = from; j < to; j++) w[j] = (float) (start[j] + f * ((double) w[j] - start[j]));
+    /** Moves {@code w} to start + f · (w − start). */
+    private static void scale(float[] start, float[] w, double f) {
+        for (int j = 0; j < w.length; j++) w[j] = (float) (start[j] + f * ((double) w[j] - start[j]));
     }
 
-    /** Redoes the embedding rows some shards used with only those shards (see {@link Combine}); others stay. */
-    private static void byRow(float[] start, List<Result> rs, int param, int dim, Combine how, float[] w, float[] m, float[] v) {
+    /**
+     * The embedding's weights and moments, row by row (see {@link Combine}): a row some shards used from those
+     * shards only; a row none used from all of them.
+     */
+    private static float[][] byRow(float[] start, List<Result> rs, int param, int dim, Combine how) {
+        float[] w = new float[start.length];
+        float[] m = new float[start.length];
+        float[] v = new float[start.length];
         int total = w.length / dim;
         int[] count = new int[total];
         for (Result r : rs) for (int row : r.embedding().rows()) count[row]++;
@@ -271,16 +278,28 @@ final class LocalSgd {
         for (int s = 0; s < rs.size(); s++) {
             for (int row : rs.get(s).embedding().rows()) who[row][filled[row]++] = s;
         }
+        float k = rs.size();
         for (int row = 0; row < total; row++) {
             int c = count[row];
             int at = row * dim;
             if (c == 0) {
                 // Nobody's gradient, only Adam's momentum drift, the same on every shard that took as many steps:
-                // the mean, not scaled (the moments are already the mean over all).
+                // the mean, not scaled (the moments as mean() takes them).
                 for (int j = at; j < at + dim; j++) {
                     double sw = 0;
-                    for (Result r : rs) sw += r.state().weights()[param][j];
+                    float sm = rs.get(0).state().m()[param][j];
+                    float sv = rs.get(0).state().v()[param][j];
+                    for (int s = 0; s < rs.size(); s++) {
+                        State st = rs.get(s).state();
+                        sw += st.weights()[param][j];
+                        if (s > 0) {
+                            sm += st.m()[param][j];
+                            sv += st.v()[param][j];
+                        }
+                    }
                     w[j] = (float) (sw / rs.size());
+                    m[j] = sm / k;
+                    v[j] = sv / k;
                 }
                 continue;
             }
@@ -297,6 +316,7 @@ final class LocalSgd {
                 v[j] = (float) (sv / c);
             }
         }
+        return new float[][] {w, m, v};
     }
 
     private static float[] sumOfChanges(float[] start, List<Result> rs, int param) {
