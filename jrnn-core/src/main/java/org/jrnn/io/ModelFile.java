@@ -283,10 +283,16 @@ public final class ModelFile {
         checkFile(file, where);
         try (ZipFile zip = openZip(file, where)) {
             Map<String, ZipEntry> entries = entries(zip, where);
-            JsonFields root = config(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), where);
-            checkVersion(root, where);
+            JsonFields root = versionedConfig(zip, entries, where);
             return TASK_LM.equals(root.optionalText("task"));
         }
+    }
+
+    /** config.json as typed fields, its format version checked (for the readers that do not need the whole Config). */
+    private static JsonFields versionedConfig(ZipFile zip, Map<String, ZipEntry> entries, String where) throws IOException {
+        JsonFields root = config(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), where);
+        checkVersion(root, where);
+        return root;
     }
 
     private static final Set<String> LM_CONFIG_KEYS = Set.of("format", "format_version", "task", "created", "producer", "architecture",
@@ -303,8 +309,7 @@ public final class ModelFile {
         checkFile(file, where);
         try (ZipFile zip = openZip(file, where)) {
             Map<String, ZipEntry> entries = entries(zip, where);
-            JsonFields root = config(parseJson(readEntry(zip, entries.get(CONFIG), MAX_CONFIG_BYTES, where), where), where);
-            checkVersion(root, where);
+            JsonFields root = versionedConfig(zip, entries, where);
             String task = root.optionalText("task");
             if (SavedModel.Task.TAG.fileName.equals(task)) {
                 throw new ModelFormatException(where, "is a tagger, not a language model: it tags the tokens of a text "
@@ -473,14 +478,18 @@ public final class ModelFile {
 
     /** Refuses an entry whose central-directory size is unknown or over {@code cap}, before reading it. */
     private static void checkDeclaredSize(ZipEntry e, long cap, String overWhat, String where) {
+        checkDeclaredSize(e, cap, overWhat, where, MODEL_FILE);
+    }
+
+    private static void checkDeclaredSize(ZipEntry e, long cap, String overWhat, String where, BadFile bad) {
         long declared = e.getSize();
         if (declared < 0) {
             // java.util.zip.ZipFile takes sizes from the central directory, which always has one; refuse
             // rather than read an entry of unknown size.
-            throw new ModelFormatException(where, "entry " + e.getName() + " declares no uncompressed size: the file is corrupted");
+            throw bad.at(where, "entry " + e.getName() + " declares no uncompressed size: the file is corrupted", null);
         }
         if (declared > cap) {
-            throw new ModelFormatException(where, "entry " + e.getName() + " declares " + declared + " bytes uncompressed, " + overWhat);
+            throw bad.at(where, "entry " + e.getName() + " declares " + declared + " bytes uncompressed, " + overWhat, null);
         }
     }
 
@@ -493,8 +502,24 @@ public final class ModelFile {
      * of their exact size.
      */
     static byte[] readEntry(ZipFile zip, ZipEntry e, long cap, String where) throws IOException {
+        return readEntry(zip, e, cap, where, MODEL_FILE);
+    }
+
+    /** A format's own exception for a problem with a file ({@code cause} may be null). */
+    @FunctionalInterface
+    public interface BadFile {
+        RuntimeException at(String where, String problem, Throwable cause);
+    }
+
+    private static final BadFile MODEL_FILE = ModelFormatException::new;
+
+    /**
+     * {@link #readEntry(ZipFile, ZipEntry, long, String)} for other zip-based formats (Keras' {@code .keras}):
+     * the same bounds and checks, each problem reported through {@code bad}.
+     */
+    public static byte[] readEntry(ZipFile zip, ZipEntry e, long cap, String where, BadFile bad) throws IOException {
         String name = e.getName();
-        checkDeclaredSize(e, cap, "over the limit of " + cap, where);
+        checkDeclaredSize(e, cap, "over the limit of " + cap, where, bad);
         int declared = (int) e.getSize(); // every cap fits in an int
         long compressed = Math.max(e.getCompressedSize(), 0);
         byte[] bytes = new byte[(int) Math.min(declared, Math.max(1 << 16, 2 * compressed))];
@@ -512,19 +537,19 @@ public final class ModelFile {
                 bytes = Arrays.copyOf(bytes, (int) Math.min(declared, 2L * bytes.length));
             }
         } catch (ZipException | java.io.EOFException | IllegalArgumentException ex) {
-            throw new ModelFormatException(where, "entry " + name + " is corrupted (" + ex.getMessage() + ")", ex);
+            throw bad.at(where, "entry " + name + " is corrupted (" + ex.getMessage() + ")", ex);
         }
         if (more) {
-            throw new ModelFormatException(where, "entry " + name + " declares " + declared + " bytes uncompressed but inflates to more: "
-                    + "the file is corrupted");
+            throw bad.at(where, "entry " + name + " declares " + declared + " bytes uncompressed but inflates to more: "
+                    + "the file is corrupted", null);
         }
         if (n != declared) {
-            throw new ModelFormatException(where, "entry " + name + " holds " + n + " bytes but declares " + declared + ": the file is corrupted");
+            throw bad.at(where, "entry " + name + " holds " + n + " bytes but declares " + declared + ": the file is corrupted", null);
         }
         CRC32 crc = new CRC32();
         crc.update(bytes);
         if (crc.getValue() != e.getCrc()) {
-            throw new ModelFormatException(where, "entry " + name + " fails its CRC check: the file is corrupted");
+            throw bad.at(where, "entry " + name + " fails its CRC check: the file is corrupted", null);
         }
         return bytes;
     }

@@ -25,7 +25,6 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -328,40 +327,8 @@ final class KerasFile implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads one entry, inflating at most its declared size (itself at most {@code cap}) + 1 byte: the
-     * buffer grows only as inflated bytes arrive, so a size that lies costs no memory; a difference
-     * between declared and actual size, or a wrong CRC-32, is corruption (org.jrnn.io.ModelFile.readEntry).
-     */
+    /** One entry, read with the .jrnn reader's bounds and checks (ModelFile.readEntry), reported as Keras file problems. */
     static byte[] readEntry(ZipFile zip, ZipEntry e, long cap, String where) throws IOException {
-        String name = e.getName();
-        long declaredSize = e.getSize();
-        if (declaredSize < 0) throw new KerasFormatException(where, "entry " + name + " declares no uncompressed size: the file is corrupted");
-        if (declaredSize > cap) throw new KerasFormatException(where, "entry " + name + " declares " + declaredSize + " bytes uncompressed, over the limit of " + cap);
-        int declared = (int) declaredSize;
-        long compressed = Math.max(e.getCompressedSize(), 0);
-        byte[] bytes = new byte[(int) Math.min(declared, Math.max(1 << 16, 2 * compressed))];
-        int n = 0;
-        boolean more = false;
-        try (InputStream in = zip.getInputStream(e)) {
-            while (true) {
-                int r = in.readNBytes(bytes, n, bytes.length - n);
-                n += r;
-                if (n < bytes.length) break;
-                if (n == declared) {
-                    more = in.read() >= 0;
-                    break;
-                }
-                bytes = Arrays.copyOf(bytes, (int) Math.min(declared, 2L * bytes.length));
-            }
-        } catch (ZipException | java.io.EOFException | IllegalArgumentException ex) {
-            throw new KerasFormatException(where, "entry " + name + " is corrupted (" + ex.getMessage() + ")", ex);
-        }
-        if (more) throw new KerasFormatException(where, "entry " + name + " declares " + declared + " bytes uncompressed but inflates to more: the file is corrupted");
-        if (n != declared) throw new KerasFormatException(where, "entry " + name + " holds " + n + " bytes but declares " + declared + ": the file is corrupted");
-        CRC32 crc = new CRC32();
-        crc.update(bytes);
-        if (crc.getValue() != e.getCrc()) throw new KerasFormatException(where, "entry " + name + " fails its CRC check: the file is corrupted");
-        return bytes;
+        return ModelFile.readEntry(zip, e, cap, where, KerasFormatException::new);
     }
 }
