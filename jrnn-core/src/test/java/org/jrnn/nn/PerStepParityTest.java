@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.jrnn.model.LayerSpec;
 import org.jrnn.model.ModelSpec;
@@ -42,16 +41,7 @@ class PerStepParityTest {
             layers.add(f.bidirectional() ? LayerSpec.bidirectional(r) : r);
         }
         layers.add(LayerSpec.timeDistributed(f.classes()));
-        Sequential m = new ModelSpec(f.embed(), f.mode().equals("packed"), layers).build(f.vocab(), f.classes(), 0);
-        Map<String, Param> state = m.stateDict();
-        assertThat(state.keySet()).containsExactlyElementsOf(f.paramOrder());
-        for (String name : f.paramOrder()) {
-            Param p = state.get(name);
-            assertThat(p.shape()).as(name).containsExactly(f.shape(name));
-            float[] v = Fixture.toFloat(f.param(name));
-            System.arraycopy(v, 0, p.data, 0, v.length);
-        }
-        return m;
+        return PyTorchParityTest.loadWeights(new ModelSpec(f.embed(), f.mode().equals("packed"), layers).build(f.vocab(), f.classes(), 0), f);
     }
 
     /** Packed rows (N, W) as batch-first (B, T, W) in the original order, zeros where there is no row. */

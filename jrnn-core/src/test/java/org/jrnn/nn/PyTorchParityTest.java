@@ -34,7 +34,11 @@ class PyTorchParityTest {
      * order are checked against PyTorch's state_dict) and loads its weights.
      */
     static Sequential model(Fixture f) {
-        Sequential m = f.goBackwards() ? backwardsModel(f) : specModel(f);
+        return loadWeights(f.goBackwards() ? backwardsModel(f) : specModel(f), f);
+    }
+
+    /** Copies the fixture's weights into {@code m}, checking names, their order and shapes against PyTorch's state_dict. */
+    static Sequential loadWeights(Sequential m, Fixture f) {
         Map<String, Param> state = m.stateDict();
         assertThat(state.keySet()).containsExactlyElementsOf(f.paramOrder());
         for (String name : f.paramOrder()) {
