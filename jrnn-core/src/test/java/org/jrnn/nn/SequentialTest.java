@@ -60,8 +60,15 @@ class SequentialTest {
         // ε = 2e-2 on these Glorot draws); biases of ±2 push them away from it, some units on and some off.
         float[] reluBias = m.layers().get(1).params().get(1).data;
         for (int j = 0; j < reluBias.length; j++) reluBias[j] = j % 2 == 0 ? 2f : -2f;
-        int[][] tokens = {{1, 2, 3}, {4, 5, 6, 7, 8}, {2}, {7, 3}};
-        int[] labels = {0, 2, 1, 1};
+        // Step and tolerance as the whole-model check below (its comment says why).
+        checkWholeModel("relu/tanh ", m, new int[][] {{1, 2, 3}, {4, 5, 6, 7, 8}, {2}, {7, 3}}, new int[] {0, 2, 1, 1});
+    }
+
+    /**
+     * Back-propagates the loss of (tokens, labels) into every parameter's grad (left there) and checks each
+     * against central differences at step 2e-2, tolerance 1e-2.
+     */
+    private static void checkWholeModel(String label, Sequential m, int[][] tokens, int[] labels) {
         SequenceBatch batch = m.batch(tokens);
         int[] sortedLabels = batch.sortLabels(labels);
         java.util.function.DoubleSupplier loss = () ->
@@ -70,8 +77,7 @@ class SequentialTest {
         SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(p.logits(), sortedLabels);
         m.zeroGrad();
         m.backward(p, new Matrix(r.dLogits(), p.logits().rows, p.logits().cols, null), Gradients.PARAMS);
-        // Step and tolerance as the whole-model check below (its comment says why).
-        for (Param q : m.params()) GradientCheck.check("relu/tanh " + q.name(), q.data, q.grad.clone(), loss, 2e-2, 1e-2);
+        for (Param q : m.params()) GradientCheck.check(label + q.name(), q.data, q.grad.clone(), loss, 2e-2, 1e-2);
     }
 
     /** Whole-model check: embedding (masked and not), recurrent stack, head and loss together. */
@@ -80,23 +86,11 @@ class SequentialTest {
         for (boolean masked : new boolean[] {true, false}) {
             Sequential m = new Sequential(3).add(new Embedding(9, 4, masked))
                     .add(new Bidirectional(new GRU(3, true))).add(new SimpleRNN(3)).add(new Dense(3));
-            int[][] tokens = {{1, 2, 3}, {4, 5, 6, 7, 8}, {2}};
-            int[] labels = {0, 2, 1};
-            SequenceBatch batch = m.batch(tokens);
-            int[] sortedLabels = batch.sortLabels(labels);
-            java.util.function.DoubleSupplier loss = () ->
-                    SoftmaxCrossEntropy.compute(m.forward(batch, false, null).logits(), sortedLabels).loss();
-            Sequential.Pass p = m.forward(batch, false, null);
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.compute(p.logits(), sortedLabels);
-            m.zeroGrad();
-            m.backward(p, new Matrix(r.dLogits(), p.logits().rows, p.logits().cols, null), Gradients.PARAMS);
             // The loss of the whole stack is worse conditioned than one layer's Σ y⊙R: W_hh of the first
             // layer has gradients of 1e-3 next to f ≈ 1 (float noise), the biases strongly curved directions.
             // Measured worst at ε = 2e-2: 1.8e-3 (padded 1.weight_hh); so 1e-2 here, while the per-layer
             // checks (RecurrentGradientTest, DenseAndLossGradientTest) hold every layer to 1e-3.
-            for (Param q : m.params()) {
-                GradientCheck.check((masked ? "masked " : "padded ") + q.name(), q.data, q.grad.clone(), loss, 2e-2, 1e-2);
-            }
+            checkWholeModel(masked ? "masked " : "padded ", m, new int[][] {{1, 2, 3}, {4, 5, 6, 7, 8}, {2}}, new int[] {0, 2, 1});
             // With the mask, padding (row 0) gets no gradient; without it the RNN runs over padding.
             float padGrad = 0;
             for (int j = 0; j < 4; j++) padGrad += Math.abs(m.embedding().weight().grad[j]);
